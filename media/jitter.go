@@ -1,0 +1,121 @@
+package media
+
+import (
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// JitterStats are the receive-side figures of one RTP stream.
+type JitterStats struct {
+	Received  uint64  `json:"received"`
+	Lost      uint64  `json:"lost"`
+	Late      uint64  `json:"late"`
+	Duplicate uint64  `json:"duplicate"`
+	JitterMs  float64 `json:"jitter_ms"` // RFC 3550 A.8 interarrival jitter
+}
+
+// PopResult says what Pop produced.
+type PopResult int
+
+const (
+	PopPacket PopResult = iota // the next packet in order
+	PopLost                    // the next packet is declared lost (play concealment)
+	PopEmpty                   // nothing to play now
+)
+
+// JitterBuffer puts RTP packets back in sequence order, holds them for a
+// short depth so late packets can still be played, and drops packets that
+// come after their turn. Not safe for concurrent use: the Session guards it.
+type JitterBuffer struct {
+	depth    int // packets held before a gap is declared lost
+	clock    int // RTP clock rate, for jitter in ms
+	started  bool
+	next     uint16 // sequence number to play next
+	buf      map[uint16]*rtp.Packet
+	stats    JitterStats
+	jitter   float64 // in timestamp units
+	lastTr   int64
+	haveTr   bool
+	baseTime time.Time
+}
+
+// NewJitterBuffer holds up to depth of 20 ms packets (60 ms if depth <= 0).
+func NewJitterBuffer(depth time.Duration, clockRate int) *JitterBuffer {
+	if depth <= 0 {
+		depth = 60 * time.Millisecond
+	}
+	return &JitterBuffer{depth: max(1, int(depth/(20*time.Millisecond))), clock: clockRate, buf: map[uint16]*rtp.Packet{}}
+}
+
+// Push adds a packet that arrived at the given time.
+func (j *JitterBuffer) Push(p *rtp.Packet, arrival time.Time) {
+	j.updateJitter(p.Timestamp, arrival)
+	if !j.started {
+		j.started, j.next = true, p.SequenceNumber
+	}
+	// Distance from the next packet to play, with 16-bit wrap-around
+	// (RFC 3550 A.1): negative means its turn has passed.
+	d := int16(p.SequenceNumber - j.next)
+	switch {
+	case d < 0 && d > -1000:
+		j.stats.Late++
+		return
+	case d < 0 || d > 1000:
+		// A jump this large is a new stream (sender restarted): resync.
+		clear(j.buf)
+		j.next = p.SequenceNumber
+	}
+	if _, dup := j.buf[p.SequenceNumber]; dup {
+		j.stats.Duplicate++
+		return
+	}
+	j.stats.Received++
+	j.buf[p.SequenceNumber] = p
+}
+
+// updateJitter applies RFC 3550 A.8: J += (|D(i-1,i)| - J) / 16.
+func (j *JitterBuffer) updateJitter(ts uint32, arrival time.Time) {
+	if j.baseTime.IsZero() {
+		j.baseTime = arrival
+	}
+	arr := int64(arrival.Sub(j.baseTime) * time.Duration(j.clock) / time.Second)
+	transit := arr - int64(ts)
+	if j.haveTr {
+		d := transit - j.lastTr
+		if d < 0 {
+			d = -d
+		}
+		j.jitter += (float64(d) - j.jitter) / 16
+	}
+	j.lastTr, j.haveTr = transit, true
+}
+
+// Pop returns the next packet to play, a loss, or nothing.
+func (j *JitterBuffer) Pop() (*rtp.Packet, PopResult) {
+	if !j.started || len(j.buf) == 0 {
+		return nil, PopEmpty
+	}
+	if p, ok := j.buf[j.next]; ok {
+		delete(j.buf, j.next)
+		j.next++
+		return p, PopPacket
+	}
+	// The next packet is missing but later ones are here: wait until the
+	// buffer is as deep as allowed, then give up on it.
+	if len(j.buf) >= j.depth {
+		j.next++
+		j.stats.Lost++
+		return nil, PopLost
+	}
+	return nil, PopEmpty
+}
+
+// Stats returns the figures so far.
+func (j *JitterBuffer) Stats() JitterStats {
+	s := j.stats
+	if j.clock > 0 {
+		s.JitterMs = j.jitter * 1000 / float64(j.clock)
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package media
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+func pkt(seq uint16) *rtp.Packet {
+	return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 160}, Payload: []byte{byte(seq)}}
+}
+
+func TestJitterBufferReordersAndCounts(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	// 65534, 65535 then 1, 0 (reordered across the wrap), 2, dup 2, 4 (3 lost), 5, 6.
+	for i, s := range []uint16{65534, 65535, 1, 0, 2, 2, 4, 5, 6} {
+		j.Push(pkt(s), now.Add(time.Duration(i)*20*time.Millisecond))
+	}
+	var order []int
+	for {
+		p, r := j.Pop()
+		if r == PopEmpty {
+			break
+		}
+		if r == PopLost {
+			order = append(order, -1)
+			continue
+		}
+		order = append(order, int(p.SequenceNumber))
+	}
+	want := []int{65534, 65535, 0, 1, 2, -1, 4, 5, 6}
+	if len(order) != len(want) {
+		t.Fatalf("order %v, want %v", order, want)
+	}
+	for i := range want {
+		if order[i] != want[i] {
+			t.Fatalf("order %v, want %v", order, want)
+		}
+	}
+	// 3 arrives after its turn: late, dropped.
+	j.Push(pkt(3), now)
+	st := j.Stats()
+	if st.Received != 8 || st.Duplicate != 1 || st.Lost != 1 || st.Late != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestJitterBufferWaitsBeforeDeclaringLoss(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	j.Push(pkt(10), now)
+	if _, r := j.Pop(); r != PopPacket {
+		t.Fatal("first packet not played")
+	}
+	j.Push(pkt(12), now) // 11 is late, not yet lost
+	if _, r := j.Pop(); r != PopEmpty {
+		t.Fatal("gap declared lost too early")
+	}
+	j.Push(pkt(11), now) // arrives in time
+	if p, r := j.Pop(); r != PopPacket || p.SequenceNumber != 11 {
+		t.Fatal("late-but-in-time packet not played")
+	}
+}
+
+func TestJitterBufferJitter(t *testing.T) {
+	j := NewJitterBuffer(0, 8000)
+	now := time.Now()
+	// Packets every 20 ms of media arriving alternately 0 and 10 ms late:
+	// the RFC 3550 estimate converges towards 10 ms.
+	for i := 0; i < 400; i++ {
+		late := time.Duration(i%2) * 10 * time.Millisecond
+		j.Push(pkt(uint16(i)), now.Add(time.Duration(i)*20*time.Millisecond+late))
+		j.Pop()
+	}
+	if js := j.Stats().JitterMs; js < 8 || js > 11 {
+		t.Fatalf("jitter %.2f ms, want about 10", js)
+	}
+}
+
+func TestJitterBufferResyncsOnJump(t *testing.T) {
+	j := NewJitterBuffer(0, 8000)
+	j.Push(pkt(100), time.Now())
+	j.Pop()
+	j.Push(pkt(30000), time.Now())
+	if p, r := j.Pop(); r != PopPacket || p.SequenceNumber != 30000 {
+		t.Fatal("no resync after a sequence jump")
+	}
+}
+
+func FuzzJitterBuffer(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 3, 0, 2, 255, 255, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		j := NewJitterBuffer(60*time.Millisecond, 8000)
+		now := time.Now()
+		popped := 0
+		for i := 0; i+1 < len(b); i += 2 {
+			j.Push(pkt(uint16(b[i])<<8|uint16(b[i+1])), now)
+			if _, r := j.Pop(); r == PopPacket {
+				popped++
+			}
+			if len(j.buf) > 1001 {
+				t.Fatalf("buffer grew to %d", len(j.buf))
+			}
+		}
+		st := j.Stats()
+		if uint64(popped) > st.Received {
+			t.Fatalf("played %d of %d received", popped, st.Received)
+		}
+	})
+}

@@ -1,0 +1,483 @@
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+const (
+	frameSamples = 160 // 20 ms at 8 kHz
+	framesBuffer = 50  // 1 s of decoded audio waiting for a slow reader
+)
+
+// SessionConfig configures one RTP leg.
+type SessionConfig struct {
+	Conn            net.PacketConn // owned by the session after NewSession
+	Remote          *net.UDPAddr   // nil: learnt from the first packet received
+	Codec           Codec
+	DTMFPayloadType uint8 // 0: none negotiated
+	Pacer           *Pacer
+	Logger          *slog.Logger
+	Recorder        *Recorder // optional; closed with the session
+	// JitterDepth is how long a missing packet is waited for (default 60 ms).
+	JitterDepth time.Duration
+}
+
+// SessionStats are one leg's counters.
+type SessionStats struct {
+	Jitter          JitterStats `json:"jitter"`
+	PacketsSent     uint64      `json:"packets_sent"`
+	BytesSent       uint64      `json:"bytes_sent"`
+	Garbage         uint64      `json:"garbage"`        // unparseable or unexpected packets dropped
+	FramesDropped   uint64      `json:"frames_dropped"` // decoded frames dropped because the reader lagged
+	DTMFReceived    uint64      `json:"dtmf_received"`
+	PlaybackStopped uint64      `json:"playback_stopped"`
+}
+
+// Session is one RTP leg: it receives through a jitter buffer and decodes
+// to 20 ms frames, detects RFC 4733 DTMF, and sends queued audio and DTMF
+// paced by the shared Pacer.
+type Session struct {
+	cfg    SessionConfig
+	log    *slog.Logger
+	frames chan []int16
+	dtmf   chan DTMFEvent
+
+	mu        sync.Mutex
+	remote    *net.UDPAddr
+	jb        *JitterBuffer
+	det       dtmfDetector
+	queue     []*Playback
+	dtmfQueue []*dtmfSend
+	ssrc      uint32
+	seq       uint16
+	ts        uint32
+	talking   bool // last tick sent audio (the next talkspurt sets the marker bit)
+	receiving bool
+	lastRecv  time.Time
+	stats     SessionStats
+	encBuf    []byte
+	pktBuf    []byte
+
+	lastPacket atomic.Int64 // unix nanos of the last packet received
+	pacerID    int
+	started    bool
+	closeOnce  sync.Once
+	closed     chan struct{}
+}
+
+// Playback is one piece of audio queued by Play.
+type Playback struct {
+	pcm     []int16
+	off     int
+	done    chan struct{}
+	first   atomic.Int64
+	stopped atomic.Bool
+}
+
+// Done is closed when the audio has been sent or stopped.
+func (p *Playback) Done() <-chan struct{} { return p.done }
+
+// FirstPacketAt is when the first packet went out (zero before).
+func (p *Playback) FirstPacketAt() time.Time {
+	if v := p.first.Load(); v != 0 {
+		return time.Unix(0, v)
+	}
+	return time.Time{}
+}
+
+// Stopped reports whether StopPlayback cut it short.
+func (p *Playback) Stopped() bool { return p.stopped.Load() }
+
+type dtmfSend struct {
+	event    uint8
+	samples  int // total duration in timestamp units
+	sent     int
+	ts       uint32
+	started  bool
+	done     chan struct{}
+}
+
+// NewSession makes a session; Start begins receiving and sending.
+func NewSession(cfg SessionConfig) (*Session, error) {
+	if cfg.Conn == nil {
+		return nil, errors.New("rtp session: no socket")
+	}
+	if cfg.Pacer == nil {
+		return nil, errors.New("rtp session: no pacer")
+	}
+	if cfg.Codec.Name != "PCMU" && cfg.Codec.Name != "PCMA" {
+		return nil, errors.New("rtp session: codec must be PCMU or PCMA")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	var r [8]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		return nil, err
+	}
+	// RFC 3550 section 5.1: random SSRC, initial sequence number and timestamp.
+	s := &Session{
+		cfg: cfg, log: cfg.Logger, remote: cfg.Remote,
+		frames: make(chan []int16, framesBuffer), dtmf: make(chan DTMFEvent, 16),
+		jb:   NewJitterBuffer(cfg.JitterDepth, cfg.Codec.ClockRate),
+		ssrc: binary.BigEndian.Uint32(r[0:4]), seq: binary.BigEndian.Uint16(r[4:6]),
+		ts:     uint32(r[6])<<24 | uint32(r[7])<<16,
+		closed: make(chan struct{}),
+	}
+	return s, nil
+}
+
+// Start begins the receive loop and joins the pacer.
+func (s *Session) Start(ctx context.Context) {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return
+	}
+	s.started = true
+	s.mu.Unlock()
+	s.pacerID = s.cfg.Pacer.add(s)
+	go s.receive()
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.Close()
+		case <-s.closed:
+		}
+	}()
+}
+
+// Frames delivers decoded 8 kHz audio, 160 samples per pacer tick once the
+// far end has started sending; lost packets come as silence.
+func (s *Session) Frames() <-chan []int16 { return s.frames }
+
+// DTMF delivers key presses.
+func (s *Session) DTMF() <-chan DTMFEvent { return s.dtmf }
+
+// LocalAddr is the session's RTP address.
+func (s *Session) LocalAddr() *net.UDPAddr {
+	a, _ := s.cfg.Conn.LocalAddr().(*net.UDPAddr)
+	return a
+}
+
+// SetRemote changes where packets go (re-INVITE, or a hold that moved media).
+func (s *Session) SetRemote(addr *net.UDPAddr) {
+	s.mu.Lock()
+	s.remote = addr
+	s.mu.Unlock()
+}
+
+// LastPacketAt is when the last RTP packet arrived (zero if none yet).
+func (s *Session) LastPacketAt() time.Time {
+	if v := s.lastPacket.Load(); v != 0 {
+		return time.Unix(0, v)
+	}
+	return time.Time{}
+}
+
+// Play queues 8 kHz audio after anything already queued.
+func (s *Session) Play(pcm []int16) *Playback {
+	p := &Playback{pcm: pcm, done: make(chan struct{})}
+	if len(pcm) == 0 {
+		close(p.done)
+		return p
+	}
+	s.mu.Lock()
+	s.queue = append(s.queue, p)
+	s.mu.Unlock()
+	return p
+}
+
+// StopPlayback drops all queued audio (barge-in) and returns how many
+// 20 ms frames were not sent. The next tick sends nothing more.
+func (s *Session) StopPlayback() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dropped := 0
+	for _, p := range s.queue {
+		dropped += (len(p.pcm) - p.off + frameSamples - 1) / frameSamples
+		p.stopped.Store(true)
+		close(p.done)
+	}
+	s.queue = nil
+	if dropped > 0 {
+		s.stats.PlaybackStopped++
+	}
+	return dropped
+}
+
+// Playing reports whether audio is queued.
+func (s *Session) Playing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) > 0
+}
+
+// SendDTMF sends one key press as RFC 4733 events and waits until the last
+// end packet has gone out.
+func (s *Session) SendDTMF(digit rune, d time.Duration) error {
+	if s.cfg.DTMFPayloadType == 0 {
+		return errors.New("rtp session: no telephone-event payload type negotiated")
+	}
+	ev, ok := EventForDigit(digit)
+	if !ok {
+		return errors.New("rtp session: not a DTMF key")
+	}
+	if d < 40*time.Millisecond {
+		d = 40 * time.Millisecond
+	}
+	job := &dtmfSend{event: ev, samples: int(d * time.Duration(s.cfg.Codec.ClockRate) / time.Second), done: make(chan struct{})}
+	s.mu.Lock()
+	s.dtmfQueue = append(s.dtmfQueue, job)
+	s.mu.Unlock()
+	select {
+	case <-job.done:
+		return nil
+	case <-s.closed:
+		return errors.New("rtp session closed")
+	case <-time.After(d + 2*time.Second):
+		return errors.New("rtp session: DTMF not sent (pacer stopped?)")
+	}
+}
+
+// Stats returns the counters so far.
+func (s *Session) Stats() SessionStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Jitter = s.jb.Stats()
+	return st
+}
+
+// Close stops the session, frees the socket and finishes the recording.
+func (s *Session) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		if s.started {
+			s.cfg.Pacer.remove(s.pacerID)
+		}
+		err = s.cfg.Conn.Close()
+		s.mu.Lock()
+		for _, p := range s.queue {
+			close(p.done)
+		}
+		s.queue = nil
+		for _, j := range s.dtmfQueue {
+			close(j.done)
+		}
+		s.dtmfQueue = nil
+		s.mu.Unlock()
+		if s.cfg.Recorder != nil {
+			if rerr := s.cfg.Recorder.Close(); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+	})
+	return err
+}
+
+// receive reads packets until the socket closes. Nothing a peer sends can
+// stop it: bad packets are counted and dropped.
+func (s *Session) receive() {
+	buf := make([]byte, 1500)
+	for {
+		n, from, err := s.cfg.Conn.ReadFrom(buf)
+		if err != nil {
+			select {
+			case <-s.closed:
+			default:
+				s.log.Warn("rtp receive stopped", "err", err)
+			}
+			return
+		}
+		now := time.Now()
+		var p rtp.Packet
+		if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil || p.Version != 2 {
+			s.mu.Lock()
+			s.stats.Garbage++
+			s.mu.Unlock()
+			continue
+		}
+		s.lastPacket.Store(now.UnixNano())
+		s.mu.Lock()
+		if s.remote == nil {
+			// Symmetric RTP (RFC 4961): answer where the far end sends from.
+			if ua, ok := from.(*net.UDPAddr); ok {
+				s.remote = ua
+			}
+		}
+		switch {
+		case p.PayloadType == s.cfg.Codec.PayloadType:
+			s.jb.Push(&p, now)
+			s.receiving, s.lastRecv = true, now
+		case s.cfg.DTMFPayloadType != 0 && p.PayloadType == s.cfg.DTMFPayloadType:
+			ev, err := ParseTelephoneEvent(p.Payload)
+			if err != nil {
+				s.stats.Garbage++
+				break
+			}
+			if d, ok := s.det.push(p.Timestamp, ev, now, s.cfg.Codec.ClockRate); ok {
+				s.stats.DTMFReceived++
+				select {
+				case s.dtmf <- d:
+				default:
+				}
+			}
+		case p.PayloadType == 13:
+			// Comfort noise (RFC 3389): the far end is silent; not an error.
+		default:
+			s.stats.Garbage++
+		}
+		s.mu.Unlock()
+	}
+}
+
+// tick is called by the pacer every 20 ms: one frame out, one frame in.
+func (s *Session) tick(now time.Time) {
+	s.mu.Lock()
+	out, pkt := s.nextPacket()
+	remote := s.remote
+	frame := s.playout(now)
+	rec := s.cfg.Recorder
+	if pkt != nil && remote != nil {
+		s.stats.PacketsSent++
+		s.stats.BytesSent += uint64(len(pkt))
+	}
+	s.mu.Unlock()
+
+	if pkt != nil && remote != nil {
+		if _, err := s.cfg.Conn.WriteTo(pkt, remote); err != nil {
+			select {
+			case <-s.closed:
+			default:
+				s.log.Debug("rtp send failed", "err", err)
+			}
+		}
+	}
+	if rec != nil {
+		if out != nil {
+			rec.WriteOut(out, now)
+		}
+		if frame != nil {
+			rec.WriteIn(frame, now)
+		}
+	}
+	if frame != nil {
+		select {
+		case s.frames <- frame:
+		default:
+			// The reader lags: drop the oldest frame, keep the newest.
+			select {
+			case <-s.frames:
+			default:
+			}
+			s.frames <- frame
+			s.mu.Lock()
+			s.stats.FramesDropped++
+			s.mu.Unlock()
+		}
+	}
+}
+
+// nextPacket builds this tick's outgoing packet (DTMF first, then audio)
+// and returns the audio it carries for the recording. Called with s.mu held.
+func (s *Session) nextPacket() ([]int16, []byte) {
+	defer func() { s.ts += frameSamples }() // the media clock runs through silence
+	if len(s.dtmfQueue) > 0 {
+		return nil, s.dtmfPacket()
+	}
+	for len(s.queue) > 0 {
+		p := s.queue[0]
+		if p.off >= len(p.pcm) {
+			close(p.done)
+			s.queue = s.queue[1:]
+			continue
+		}
+		end := min(p.off+frameSamples, len(p.pcm))
+		pcm := make([]int16, frameSamples)
+		copy(pcm, p.pcm[p.off:end])
+		p.off = end
+		if p.first.Load() == 0 {
+			p.first.Store(time.Now().UnixNano())
+		}
+		marker := !s.talking // first packet of a talkspurt, RFC 3551 section 4.1
+		s.talking = true
+		s.encBuf = s.cfg.Codec.Encode(s.encBuf[:0], pcm)
+		b := s.marshal(s.cfg.Codec.PayloadType, marker, s.ts, s.encBuf)
+		if p.off >= len(p.pcm) {
+			close(p.done)
+			s.queue = s.queue[1:]
+		}
+		return pcm, b
+	}
+	s.talking = false
+	return nil, nil
+}
+
+// dtmfPacket sends the current key press: event packets every tick with the
+// event's start timestamp and growing duration, then the end packet three
+// times (RFC 4733 section 2.5.1.4).
+func (s *Session) dtmfPacket() []byte {
+	j := s.dtmfQueue[0]
+	marker := false
+	if !j.started {
+		j.started, j.ts, marker = true, s.ts, true
+	}
+	j.sent += frameSamples
+	ev := TelephoneEvent{Event: j.event, Volume: 10, Duration: uint16(min(j.sent, 0xffff))}
+	if j.sent >= j.samples {
+		ev.End = true
+		pkt := s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal())
+		// Send the two retransmissions now; the pacer sends this one.
+		for i := 0; i < 2; i++ {
+			if s.remote != nil {
+				s.cfg.Conn.WriteTo(s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal()), s.remote)
+				s.stats.PacketsSent++
+			}
+		}
+		close(j.done)
+		s.dtmfQueue = s.dtmfQueue[1:]
+		s.talking = false
+		return pkt
+	}
+	return s.marshal(s.cfg.DTMFPayloadType, marker, j.ts, ev.Marshal())
+}
+
+func (s *Session) marshal(pt uint8, marker bool, ts uint32, payload []byte) []byte {
+	p := rtp.Packet{Header: rtp.Header{Version: 2, Marker: marker, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}, Payload: payload}
+	s.seq++
+	b, err := p.Marshal()
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// playout takes this tick's frame from the jitter buffer. Once the far end
+// has sent anything, a frame comes every tick (silence for losses and
+// gaps), so the listener's clock keeps running. Called with s.mu held.
+func (s *Session) playout(now time.Time) []int16 {
+	if !s.receiving {
+		return nil
+	}
+	p, r := s.jb.Pop()
+	if r == PopPacket {
+		out := s.cfg.Codec.Decode(make([]int16, 0, frameSamples), p.Payload)
+		if len(out) < frameSamples {
+			out = append(out, make([]int16, frameSamples-len(out))...)
+		}
+		return out[:frameSamples]
+	}
+	return make([]int16, frameSamples)
+}

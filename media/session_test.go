@@ -1,0 +1,299 @@
+package media
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+type legPair struct {
+	a, b  *Session
+	pacer *Pacer
+}
+
+func newPair(t *testing.T, codec Codec, dtmfPT uint8, rec *Recorder) legPair {
+	t.Helper()
+	ca, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	pacer := NewPacer(20 * time.Millisecond)
+	pacer.Start(ctx)
+	t.Cleanup(pacer.Stop)
+	a, err := NewSession(SessionConfig{Conn: ca, Remote: cb.LocalAddr().(*net.UDPAddr), Codec: codec, DTMFPayloadType: dtmfPT, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewSession(SessionConfig{Conn: cb, Remote: ca.LocalAddr().(*net.UDPAddr), Codec: codec, DTMFPayloadType: dtmfPT, Pacer: pacer, Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Start(ctx)
+	b.Start(ctx)
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return legPair{a, b, pacer}
+}
+
+// collect reads frames from s for d and returns them joined.
+func collect(s *Session, d time.Duration) []int16 {
+	var out []int16
+	deadline := time.After(d)
+	for {
+		select {
+		case f := <-s.Frames():
+			out = append(out, f...)
+		case <-deadline:
+			return out
+		}
+	}
+}
+
+// bestSNR aligns got against ref (the network adds a delay) and returns the
+// SNR at the best offset.
+func bestSNR(ref, got []int16) float64 {
+	best := -100.0
+	for off := 0; off+len(ref) <= len(got); off += 1 {
+		if s := snrDB(ref, got[off:off+len(ref)]); s > best {
+			best = s
+		}
+		if best > 30 {
+			break
+		}
+	}
+	return best
+}
+
+func TestSessionAudioBothWays(t *testing.T) {
+	for _, codec := range []Codec{PCMU, PCMA} {
+		t.Run(codec.Name, func(t *testing.T) {
+			p := newPair(t, codec, 101, nil)
+			tone := sine(1000, 8000, 8000, 0.5)
+			pbA := p.a.Play(tone)
+			pbB := p.b.Play(sine(440, 8000, 8000, 0.5))
+			gotB := collect(p.b, 1500*time.Millisecond)
+			gotA := collect(p.a, 200*time.Millisecond)
+			<-pbA.Done()
+			<-pbB.Done()
+			if pbA.FirstPacketAt().IsZero() {
+				t.Fatal("first packet time not set")
+			}
+			ref := tone[800:1600] // skip the first 100 ms (start-up of both clocks)
+			if snr := bestSNR(ref, gotB); snr < 30 {
+				t.Errorf("a->b SNR %.1f dB, want > 30", snr)
+			}
+			if len(gotA) == 0 {
+				t.Error("b->a: nothing received")
+			}
+			st := p.b.Stats()
+			if st.Jitter.Received < 45 || st.PacketsSent < 45 || st.Garbage != 0 {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}
+
+func TestSessionRTPHeaders(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	out, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	pacer := NewPacer(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pacer.Start(ctx)
+	defer pacer.Stop()
+	s, _ := NewSession(SessionConfig{Conn: out, Remote: conn.LocalAddr().(*net.UDPAddr), Codec: PCMU, Pacer: pacer})
+	s.Start(ctx)
+	defer s.Close()
+	s.Play(make([]int16, 3*160))
+	var pkts []rtp.Packet
+	buf := make([]byte, 1500)
+	conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	for len(pkts) < 3 {
+		n, _, err := conn.ReadFrom(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p rtp.Packet
+		if err := p.Unmarshal(buf[:n]); err != nil {
+			t.Fatal(err)
+		}
+		pkts = append(pkts, p)
+	}
+	time.Sleep(100 * time.Millisecond) // silence: nothing sent, clock runs on
+	s.Play(make([]int16, 160))
+	conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, _, err := conn.ReadFrom(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next rtp.Packet
+	next.Unmarshal(buf[:n])
+	pkts = append(pkts, next)
+
+	if !pkts[0].Marker || pkts[1].Marker || pkts[2].Marker || !pkts[3].Marker {
+		t.Errorf("marker bits %v %v %v %v, want talkspurt starts only", pkts[0].Marker, pkts[1].Marker, pkts[2].Marker, pkts[3].Marker)
+	}
+	for i := 1; i < 4; i++ {
+		if pkts[i].SequenceNumber != pkts[i-1].SequenceNumber+1 || pkts[i].SSRC != pkts[0].SSRC || len(pkts[i].Payload) != 160 {
+			t.Errorf("packet %d: seq %d ssrc %x len %d", i, pkts[i].SequenceNumber, pkts[i].SSRC, len(pkts[i].Payload))
+		}
+	}
+	if pkts[1].Timestamp-pkts[0].Timestamp != 160 || pkts[2].Timestamp-pkts[1].Timestamp != 160 {
+		t.Error("timestamps do not advance by 160 per packet")
+	}
+	if gap := pkts[3].Timestamp - pkts[2].Timestamp; gap < 160*4 {
+		t.Errorf("timestamp gap %d over 100 ms of silence, want it to reflect the elapsed time", gap)
+	}
+}
+
+func TestSessionDTMFBothWays(t *testing.T) {
+	p := newPair(t, PCMU, 101, nil)
+	p.b.Play(sine(440, 8000, 16000, 0.3)) // audio flowing at the same time
+	for _, d := range "05#" {
+		if err := p.a.SendDTMF(d, 100*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.b.SendDTMF('*', 60*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	var gotB []rune
+	for len(gotB) < 3 {
+		select {
+		case ev := <-p.b.DTMF():
+			gotB = append(gotB, ev.Digit)
+		case <-time.After(2 * time.Second):
+			t.Fatalf("b heard %q, want 05#", string(gotB))
+		}
+	}
+	if string(gotB) != "05#" {
+		t.Fatalf("b heard %q, want 05#", string(gotB))
+	}
+	select {
+	case ev := <-p.a.DTMF():
+		if ev.Digit != '*' {
+			t.Fatalf("a heard %c", ev.Digit)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a heard no DTMF")
+	}
+	select {
+	case ev := <-p.b.DTMF():
+		t.Fatalf("extra DTMF %c (end packets counted twice?)", ev.Digit)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := p.a.SendDTMF('x', time.Second); err == nil {
+		t.Fatal("non-key accepted")
+	}
+}
+
+func TestSessionStopPlaybackWithinATick(t *testing.T) {
+	p := newPair(t, PCMU, 0, nil)
+	pb := p.a.Play(sine(440, 8000, 8000*5, 0.5))
+	time.Sleep(200 * time.Millisecond)
+	if !p.a.Playing() {
+		t.Fatal("not playing")
+	}
+	sentBefore := p.a.Stats().PacketsSent
+	dropped := p.a.StopPlayback()
+	if dropped < 200 || !pb.Stopped() || p.a.Playing() {
+		t.Fatalf("dropped %d frames, stopped %v", dropped, pb.Stopped())
+	}
+	select {
+	case <-pb.Done():
+	default:
+		t.Fatal("stopped playback not done")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if sent := p.a.Stats().PacketsSent - sentBefore; sent > 1 {
+		t.Fatalf("%d packets sent after StopPlayback", sent)
+	}
+}
+
+func TestSessionSurvivesGarbage(t *testing.T) {
+	p := newPair(t, PCMU, 101, nil)
+	raw, err := net.Dial("udp", p.b.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	bad := [][]byte{
+		{}, {0x80}, []byte("definitely not rtp"),
+		{0x40, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},            // version 1
+		{0x80, 18, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3},  // G.729, not negotiated
+		{0x80, 101, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1},       // telephone-event too short
+		{0x8f, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},            // CSRC count beyond the packet
+	}
+	for _, b := range bad {
+		raw.Write(b)
+	}
+	p.a.Play(sine(1000, 8000, 4000, 0.5))
+	got := collect(p.b, 800*time.Millisecond)
+	if rms(got) < 1000 {
+		t.Fatal("audio after garbage not received")
+	}
+	if g := p.b.Stats().Garbage; g < 6 {
+		t.Fatalf("garbage counted %d, want >= 6", g)
+	}
+}
+
+func TestRecorderAlignsBothDirections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "call.wav")
+	rec, err := NewRecorder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPair(t, PCMU, 0, rec)
+	// The far end (a) talks first; the bot (b) answers 500 ms later.
+	p.a.Play(sine(1000, 8000, 4000, 0.5))
+	time.Sleep(1000 * time.Millisecond)
+	p.b.Play(sine(500, 8000, 4000, 0.5))
+	time.Sleep(800 * time.Millisecond)
+	p.b.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Read raw stereo: ReadWAV mixes down, so parse the two channels here.
+	hdr := make([]byte, 44)
+	f.Read(hdr)
+	data, _ := os.ReadFile(path)
+	data = data[44:]
+	var left, right []int16
+	for i := 0; i+3 < len(data); i += 4 {
+		left = append(left, int16(uint16(data[i])|uint16(data[i+1])<<8))
+		right = append(right, int16(uint16(data[i+2])|uint16(data[i+3])<<8))
+	}
+	onset := func(ch []int16) int {
+		for i := 0; i+160 <= len(ch); i += 160 {
+			if rms(ch[i:i+160]) > 3000 {
+				return i
+			}
+		}
+		return -1
+	}
+	l, r := onset(left), onset(right)
+	if l < 0 || r < 0 {
+		t.Fatalf("onsets %d %d: a channel is silent", l, r)
+	}
+	// Right starts about 1 s after left (minus network and jitter-buffer delay).
+	gap := float64(r-l) / 8000
+	if gap < 0.8 || gap > 1.2 {
+		t.Fatalf("bot audio starts %.2f s after caller audio, want about 1 s", gap)
+	}
+}

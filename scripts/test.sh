@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, end-to-end calls with real SIP peers (baresip,
+# sipp), the embedded Temporal server, and short fuzzing of the parsers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+export PATH="$PATH:/usr/local/go/bin"
+
+echo "== go vet" >&2
+go vet ./...
+
+echo "== go test" >&2
+# -p 1: the end-to-end tests time audio on a 2-core machine; running test
+# binaries one at a time keeps them from starving each other.
+go test -p 1 -count=1 -timeout 30m ./...
+
+echo "== fuzz (short)" >&2
+fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1" >/dev/null || { echo "fuzzing $2 in $1 failed" >&2; exit 1; }; }
+# Every Fuzz target in the tree, a few seconds each (FUZZTIME to change).
+while read -r file; do
+  for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
+    fuzz "./$(dirname "$file")" "$name"
+  done
+done < <(grep -rl --include='*_test.go' '^func Fuzz' .)
+echo "all tests passed" >&2
