@@ -25,7 +25,7 @@ func TestQueueOrder(t *testing.T) {
 		{"b", 0, 2, false},
 		{"urgent", 10, 1, false}, // jumps ahead of normal calls
 		{"c", 0, 4, false},
-		{"d", 0, 0, true}, // queue at its limit
+		{"d", 0, 0, true},  // queue at its limit
 		{"b", 0, 3, false}, // retried enqueue keeps its place
 	}
 	for _, s := range steps {

@@ -99,12 +99,12 @@ func (p *Playback) FirstPacketAt() time.Time {
 func (p *Playback) Stopped() bool { return p.stopped.Load() }
 
 type dtmfSend struct {
-	event    uint8
-	samples  int // total duration in timestamp units
-	sent     int
-	ts       uint32
-	started  bool
-	done     chan struct{}
+	event   uint8
+	samples int // total duration in timestamp units
+	sent    int
+	ts      uint32
+	started bool
+	done    chan struct{}
 }
 
 // NewSession makes a session; Start begins receiving and sending.

@@ -233,10 +233,10 @@ func TestSessionSurvivesGarbage(t *testing.T) {
 	defer raw.Close()
 	bad := [][]byte{
 		{}, {0x80}, []byte("definitely not rtp"),
-		{0x40, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},            // version 1
-		{0x80, 18, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3},  // G.729, not negotiated
-		{0x80, 101, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1},       // telephone-event too short
-		{0x8f, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},            // CSRC count beyond the packet
+		{0x40, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},           // version 1
+		{0x80, 18, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3}, // G.729, not negotiated
+		{0x80, 101, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1},      // telephone-event too short
+		{0x8f, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},           // CSRC count beyond the packet
 	}
 	for _, b := range bad {
 		raw.Write(b)

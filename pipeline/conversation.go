@@ -68,7 +68,7 @@ type listener struct {
 	stream     RecognizerStream
 	toSTT      *media.Resampler // 8 kHz -> STT rate, fresh per utterance
 	toVAD      *media.Resampler // 8 kHz -> VAD rate (nil when the same)
-	speechEnd  time.Time // wall time of the last speech window of the open utterance
+	speechEnd  time.Time        // wall time of the last speech window of the open utterance
 	bargeIn    bool
 	playing    Playback
 	idleSince  time.Time // when the bot last stopped talking with no utterance open

@@ -48,8 +48,8 @@ type recorder struct {
 	res *updateResult
 }
 
-func (r recorder) Accept()                 {}
-func (r recorder) Reject(err error)        { r.res.err = err }
+func (r recorder) Accept()          {}
+func (r recorder) Reject(err error) { r.res.err = err }
 func (r recorder) Complete(v any, err error) {
 	if err != nil {
 		r.res.err = err
@@ -219,7 +219,6 @@ func TestCallWorkflowEndsAfterMaxDuration(t *testing.T) {
 		t.Fatalf("result %+v err %v", res, err)
 	}
 }
-
 
 // newEnv makes a test environment that logs only warnings.
 func newEnv() *testsuite.TestWorkflowEnvironment {

@@ -21,7 +21,6 @@ type STT struct {
 	c   *openai.Client
 }
 
-
 // maxUtteranceSamples bounds the buffer (60 s at 16 kHz).
 const maxUtteranceSamples = 60 * 16000
 

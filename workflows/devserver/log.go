@@ -13,7 +13,7 @@ import (
 // slogLogger passes the server's warnings and errors to slog; its debug
 // and info lines are the server's own business.
 type slogLogger struct {
-	l        *slog.Logger
+	l     *slog.Logger
 	quiet atomic.Bool // while starting and stopping, peers missing is expected
 }
 
