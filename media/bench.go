@@ -6,16 +6,20 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/pion/rtp"
 )
 
 // MediaBenchResult is what RunMediaBench measured.
 type MediaBenchResult struct {
 	Calls            int
 	Duration         time.Duration
-	CPUPerCallSecond float64 // CPU seconds per call-second, both legs of the loopback pair included
+	CPUPerCallSecond float64 // process CPU seconds per call-second (the light simulated callers included)
 	PacingP50        time.Duration
 	PacingP99        time.Duration
 	PacingMax        time.Duration
@@ -23,56 +27,57 @@ type MediaBenchResult struct {
 	FramesReceived   uint64
 	FramesDropped    uint64
 	DTMFReceived     uint64
+	RepliesReceived  uint64 // packets the bot sent that reached the simulated callers
 }
 
-// RunMediaBench runs calls loopback call pairs for dur. The far leg of each
-// pair plays speech-like audio with a key press every few seconds; the near
-// leg receives through the jitter buffer and DTMF detector, hands every
-// frame to perFrame (VAD goes there), and plays audio back. One Pacer
-// drives all legs. CPU time is the process's, so it includes the simulated
-// callers: the bot side alone costs about half.
+// RunMediaBench runs calls bot-side RTP sessions for dur, all paced by one
+// Pacer. Simulated callers send each session 20 ms of G.711 every 20 ms,
+// with a key press (RFC 4733) every few seconds, from one socket and one
+// goroutine, so that as little CPU as possible goes to the far end. Each
+// session receives through its jitter buffer and DTMF detector, hands every
+// frame to perFrame (VAD goes there), and sends speech back continuously.
 func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame func(call int, frame []int16)) (MediaBenchResult, error) {
 	res := MediaBenchResult{Calls: calls, Duration: dur}
 	if calls <= 0 || dur <= 0 {
 		return res, errors.New("media bench: calls and duration must be positive")
 	}
-	raiseFileLimit(uint64(calls*2 + 256))
+	raiseFileLimit(uint64(calls + 256))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pacer := NewPacer(20 * time.Millisecond)
 	pacer.Start(ctx)
 	defer pacer.Stop()
 
+	far, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return res, fmt.Errorf("media bench: %w", err)
+	}
+	defer far.Close()
+	far.SetReadBuffer(8 << 20)
 	speech := benchSignal(8000 * 3)
-	var far, near []*Session
+	var near []*Session
+	var targets []netip.AddrPort
 	defer func() {
-		for _, s := range append(far, near...) {
+		for _, s := range near {
 			s.Close()
 		}
 	}()
 	for i := 0; i < calls; i++ {
-		ca, err := net.ListenPacket("udp", "127.0.0.1:0")
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			return res, fmt.Errorf("media bench: socket %d: %w", i, err)
 		}
-		cb, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			ca.Close()
-			return res, fmt.Errorf("media bench: socket %d: %w", i, err)
-		}
-		a, _ := NewSession(SessionConfig{Conn: ca, Remote: cb.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
-		b, _ := NewSession(SessionConfig{Conn: cb, Remote: ca.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
-		far, near = append(far, a), append(near, b)
+		b, _ := NewSession(SessionConfig{Conn: c, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+		near = append(near, b)
+		targets = append(targets, addrPort(c.LocalAddr().(*net.UDPAddr)))
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	stop := make(chan struct{})
-	for i := range near {
-		a, b := far[i], near[i]
-		a.Start(ctx)
+	for i, b := range near {
 		b.Start(ctx)
-		wg.Add(2)
-		go func(i int) { // near leg: the bot's receive path
+		wg.Add(1)
+		go func(i int, b *Session) {
 			defer wg.Done()
 			var frames uint64
 			for {
@@ -93,29 +98,29 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 				case <-b.DTMF():
 				}
 			}
-		}(i)
-		go func(i int) { // far leg: the caller talks and presses a key now and then
-			defer wg.Done()
-			keys := time.NewTicker(3*time.Second + time.Duration(i%50)*20*time.Millisecond)
-			defer keys.Stop()
-			for {
-				if !a.Playing() {
-					a.Play(speech)
-				}
-				select {
-				case <-stop:
-					return
-				case <-a.Frames():
-				case <-keys.C:
-					go a.SendDTMF('5', 80*time.Millisecond)
-				}
-			}
-		}(i)
+		}(i, b)
 	}
+	var replies atomic.Uint64
+	wg.Add(2)
+	go func() { // simulated callers: receive whatever the bot sends
+		defer wg.Done()
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := far.ReadFromUDPAddrPort(buf); err != nil {
+				return
+			}
+			replies.Add(1)
+		}
+	}()
+	go func() { // simulated callers: talk, and press 5 every 3 s
+		defer wg.Done()
+		farCallers(stop, far, targets, speech)
+	}()
 	// Let every leg start before measuring.
 	time.Sleep(500 * time.Millisecond)
 	pacer.ResetStats()
 	cpu0 := cpuTime()
+	replies0 := replies.Load()
 	t0 := time.Now()
 	select {
 	case <-time.After(dur):
@@ -123,7 +128,9 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 	}
 	elapsed := time.Since(t0)
 	cpu := cpuTime() - cpu0
+	res.RepliesReceived = replies.Load() - replies0
 	close(stop)
+	far.Close()
 	wg.Wait()
 	st := pacer.Stats()
 	res.PacingP50, res.PacingP99, res.PacingMax = st.LatenessP50, st.LatenessP99, st.LatenessMax
@@ -135,6 +142,49 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 		res.DTMFReceived += ss.DTMFReceived
 	}
 	return res, ctx.Err()
+}
+
+// farCallers sends every target a 20 ms µ-law packet per 20 ms from one
+// socket, with a telephone-event key press every 3 s per call.
+func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPort, speech []int16) {
+	type leg struct {
+		seq uint16
+		ts  uint32
+	}
+	legs := make([]leg, len(targets))
+	payloads := make([][]byte, len(speech)/frameSamples)
+	for i := range payloads {
+		payloads[i] = PCMU.Encode(nil, speech[i*frameSamples:(i+1)*frameSamples])
+	}
+	start := time.Now()
+	buf := make([]byte, 0, 200)
+	for k := 0; ; k++ {
+		select {
+		case <-stop:
+			return
+		case <-time.After(time.Until(start.Add(time.Duration(k) * 20 * time.Millisecond))):
+		}
+		for i, to := range targets {
+			l := &legs[i]
+			var p rtp.Packet
+			phase := (k + i) % 150 // 3 s cycle, offset per call
+			switch {
+			case phase < 5: // a 100 ms key press
+				ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}
+				p = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, Marker: phase == 0, SequenceNumber: l.seq, Timestamp: l.ts - uint32(phase*frameSamples), SSRC: uint32(i + 1)}, Payload: ev.Marshal()}
+			default:
+				p = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: l.seq, Timestamp: l.ts, SSRC: uint32(i + 1)}, Payload: payloads[k%len(payloads)]}
+			}
+			l.seq++
+			l.ts += frameSamples
+			b, err := p.Header.MarshalTo(buf[:cap(buf)])
+			if err != nil {
+				continue
+			}
+			out := append(buf[:b], p.Payload...)
+			conn.WriteToUDPAddrPort(out, to)
+		}
+	}
 }
 
 // benchSignal is speech-like: a 150 Hz buzz with formant-ish partials and

@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
-// ticker is anything the pacer drives once per interval.
+// ticker is anything the pacer drives once per interval: first every
+// member sends (the time-critical half), then every member does its
+// receive-side work.
 type ticker interface {
-	tick(now time.Time)
+	send(now time.Time)
+	receive(now time.Time)
 }
 
 // Pacer is the one send clock shared by every call. A timer per call costs a
@@ -28,7 +31,7 @@ type Pacer struct {
 	done   chan struct{}
 
 	ticks    atomic.Uint64
-	lateness latencyHistogram // per shard per tick: when its last send finished vs. the ideal time
+	lateness latencyHistogram // per shard per tick: when its last packet was sent vs. the ideal time
 }
 
 type pacerShard struct {
@@ -72,10 +75,13 @@ func (p *Pacer) Start(ctx context.Context) {
 				case ideal := <-s.wake:
 					s.mu.Lock()
 					for _, m := range s.members {
-						m.tick(ideal)
+						m.send(ideal)
+					}
+					p.lateness.observe(time.Since(ideal))
+					for _, m := range s.members {
+						m.receive(ideal)
 					}
 					s.mu.Unlock()
-					p.lateness.observe(time.Since(ideal))
 				}
 			}
 		}(s)

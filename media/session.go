@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,7 @@ type Session struct {
 	dtmf   chan DTMFEvent
 
 	mu        sync.Mutex
-	remote    *net.UDPAddr
+	remoteAP  netip.AddrPort
 	jb        *JitterBuffer
 	det       dtmfDetector
 	queue     []*Playback
@@ -127,7 +128,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	}
 	// RFC 3550 section 5.1: random SSRC, initial sequence number and timestamp.
 	s := &Session{
-		cfg: cfg, log: cfg.Logger, remote: cfg.Remote,
+		cfg: cfg, log: cfg.Logger, remoteAP: addrPort(cfg.Remote),
 		frames: make(chan []int16, framesBuffer), dtmf: make(chan DTMFEvent, 16),
 		jb:   NewJitterBuffer(cfg.JitterDepth, cfg.Codec.ClockRate),
 		ssrc: binary.BigEndian.Uint32(r[0:4]), seq: binary.BigEndian.Uint16(r[4:6]),
@@ -147,7 +148,7 @@ func (s *Session) Start(ctx context.Context) {
 	s.started = true
 	s.mu.Unlock()
 	s.pacerID = s.cfg.Pacer.add(s)
-	go s.receive()
+	go s.readLoop()
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -173,8 +174,16 @@ func (s *Session) LocalAddr() *net.UDPAddr {
 // SetRemote changes where packets go (re-INVITE, or a hold that moved media).
 func (s *Session) SetRemote(addr *net.UDPAddr) {
 	s.mu.Lock()
-	s.remote = addr
+	s.remoteAP = addrPort(addr)
 	s.mu.Unlock()
+}
+
+func addrPort(a *net.UDPAddr) netip.AddrPort {
+	if a == nil {
+		return netip.AddrPort{}
+	}
+	ap := a.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
 // LastPacketAt is when the last RTP packet arrived (zero if none yet).
@@ -287,9 +296,9 @@ func (s *Session) Close() error {
 	return err
 }
 
-// receive reads packets until the socket closes. Nothing a peer sends can
+// readLoop reads packets until the socket closes. Nothing a peer sends can
 // stop it: bad packets are counted and dropped.
-func (s *Session) receive() {
+func (s *Session) readLoop() {
 	buf := make([]byte, 1500)
 	for {
 		n, from, err := s.cfg.Conn.ReadFrom(buf)
@@ -311,10 +320,10 @@ func (s *Session) receive() {
 		}
 		s.lastPacket.Store(now.UnixNano())
 		s.mu.Lock()
-		if s.remote == nil {
+		if !s.remoteAP.IsValid() {
 			// Symmetric RTP (RFC 4961): answer where the far end sends from.
 			if ua, ok := from.(*net.UDPAddr); ok {
-				s.remote = ua
+				s.remoteAP = addrPort(ua)
 			}
 		}
 		switch {
@@ -322,6 +331,9 @@ func (s *Session) receive() {
 			s.jb.Push(&p, now)
 			s.receiving, s.lastRecv = true, now
 		case s.cfg.DTMFPayloadType != 0 && p.PayloadType == s.cfg.DTMFPayloadType:
+			// Events share the sequence space with audio: the jitter
+			// buffer must see them, or their numbers look like losses.
+			s.jb.Push(&p, now)
 			ev, err := ParseTelephoneEvent(p.Payload)
 			if err != nil {
 				s.stats.Garbage++
@@ -343,21 +355,15 @@ func (s *Session) receive() {
 	}
 }
 
-// tick is called by the pacer every 20 ms: one frame out, one frame in.
-func (s *Session) tick(now time.Time) {
+// send is the pacer's first call each tick: this tick's packet out.
+func (s *Session) send(now time.Time) {
 	s.mu.Lock()
 	out, pkt := s.nextPacket()
-	remote := s.remote
-	frame := s.playout(now)
-	rec := s.cfg.Recorder
-	if pkt != nil && remote != nil {
+	remote := s.remoteAP
+	if pkt != nil && remote.IsValid() {
 		s.stats.PacketsSent++
 		s.stats.BytesSent += uint64(len(pkt))
-	}
-	s.mu.Unlock()
-
-	if pkt != nil && remote != nil {
-		if _, err := s.cfg.Conn.WriteTo(pkt, remote); err != nil {
+		if err := s.write(pkt, remote); err != nil {
 			select {
 			case <-s.closed:
 			default:
@@ -365,29 +371,51 @@ func (s *Session) tick(now time.Time) {
 			}
 		}
 	}
-	if rec != nil {
-		if out != nil {
-			rec.WriteOut(out, now)
-		}
-		if frame != nil {
-			rec.WriteIn(frame, now)
-		}
+	s.mu.Unlock()
+	if out != nil && s.cfg.Recorder != nil {
+		s.cfg.Recorder.WriteOut(out, now)
 	}
-	if frame != nil {
+}
+
+// receive is the pacer's second call each tick: one frame from the jitter
+// buffer to the reader.
+func (s *Session) receive(now time.Time) {
+	s.mu.Lock()
+	frame := s.playout(now)
+	s.mu.Unlock()
+	if frame == nil {
+		return
+	}
+	if s.cfg.Recorder != nil {
+		s.cfg.Recorder.WriteIn(frame, now)
+	}
+	select {
+	case s.frames <- frame:
+	default:
+		// The reader lags: drop the oldest frame, keep the newest.
+		select {
+		case <-s.frames:
+		default:
+		}
 		select {
 		case s.frames <- frame:
 		default:
-			// The reader lags: drop the oldest frame, keep the newest.
-			select {
-			case <-s.frames:
-			default:
-			}
-			s.frames <- frame
-			s.mu.Lock()
-			s.stats.FramesDropped++
-			s.mu.Unlock()
 		}
+		s.mu.Lock()
+		s.stats.FramesDropped++
+		s.mu.Unlock()
 	}
+}
+
+// write sends one packet; a UDP socket avoids the address conversion and
+// allocation of the generic WriteTo. Called with s.mu held.
+func (s *Session) write(pkt []byte, to netip.AddrPort) error {
+	if uc, ok := s.cfg.Conn.(*net.UDPConn); ok {
+		_, err := uc.WriteToUDPAddrPort(pkt, to)
+		return err
+	}
+	_, err := s.cfg.Conn.WriteTo(pkt, net.UDPAddrFromAddrPort(to))
+	return err
 }
 
 // nextPacket builds this tick's outgoing packet (DTMF first, then audio)
@@ -441,8 +469,8 @@ func (s *Session) dtmfPacket() []byte {
 		pkt := s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal())
 		// Send the two retransmissions now; the pacer sends this one.
 		for i := 0; i < 2; i++ {
-			if s.remote != nil {
-				s.cfg.Conn.WriteTo(s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal()), s.remote)
+			if s.remoteAP.IsValid() {
+				s.write(s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal()), s.remoteAP)
 				s.stats.PacketsSent++
 			}
 		}
@@ -472,7 +500,7 @@ func (s *Session) playout(now time.Time) []int16 {
 		return nil
 	}
 	p, r := s.jb.Pop()
-	if r == PopPacket {
+	if r == PopPacket && p.PayloadType == s.cfg.Codec.PayloadType {
 		out := s.cfg.Codec.Decode(make([]int16, 0, frameSamples), p.Payload)
 		if len(out) < frameSamples {
 			out = append(out, make([]int16, frameSamples-len(out))...)
