@@ -75,27 +75,79 @@ type DTMFEvent struct {
 	At       time.Time
 }
 
-// dtmfDetector turns telephone-event packets into one DTMFEvent per key
-// press. A press is sent as many packets sharing one RTP timestamp (the
-// start of the event, section 2.5.1.2), the end packet three times; any of
-// them may be lost, so a press is reported on the first packet seen for a
-// new timestamp and later packets with that timestamp are ignored.
+// dtmfEndTimeout is how long a press whose end packets were all lost stays
+// open before it is reported anyway. RFC 4733 section 2.5.1.3 has senders
+// refresh an event at least every 50-100 ms (one packet per 20 ms here), so
+// silence this long means the end was lost.
+const dtmfEndTimeout = 200 * time.Millisecond
+
+// dtmfDetector turns telephone-event packets into exactly one DTMFEvent per
+// key press. A press is sent as many packets sharing one RTP timestamp (the
+// start of the event, RFC 4733 section 2.5.1.2) with a growing duration, the
+// end packet three times (section 2.5.1.4); any of them may be lost or
+// repeated. A press is keyed by its timestamp and reported when its first
+// end packet arrives, so the duration is the real one; if the end never
+// comes it is reported when the next press starts or after dtmfEndTimeout.
+// A press whose start packets were lost is still reported from whatever
+// packet of it arrives.
 type dtmfDetector struct {
-	seen [8]uint32 // recent event timestamps (a tiny ring)
-	n    int
+	done [8]uint32 // timestamps of presses already reported (a tiny ring)
+	nd   int
+
+	open     bool // a press is in progress and not yet reported
+	ts       uint32
+	digit    rune
+	duration uint16
+	at       time.Time // when its first packet arrived
+	last     time.Time // when its latest packet arrived
 }
 
-func (d *dtmfDetector) push(ts uint32, ev TelephoneEvent, at time.Time, rate int) (DTMFEvent, bool) {
-	for i := 0; i < min(d.n, len(d.seen)); i++ {
-		if d.seen[i] == ts {
-			return DTMFEvent{}, false
-		}
+// push takes one telephone-event packet and reports up to two presses: an
+// unfinished earlier one that this packet shows is over, and this one if
+// the packet ends it.
+func (d *dtmfDetector) push(ts uint32, ev TelephoneEvent, at time.Time, rate int) []DTMFEvent {
+	if d.reported(ts) {
+		return nil // a repeated end packet of a press already reported
 	}
 	digit, ok := DigitForEvent(ev.Event)
 	if !ok {
-		return DTMFEvent{}, false // a tone event (e.g. fax) that is not a key
+		return nil // a tone event (fax, ring) that is not a key
 	}
-	d.seen[d.n%len(d.seen)] = ts
-	d.n++
-	return DTMFEvent{Digit: digit, Duration: time.Duration(ev.Duration) * time.Second / time.Duration(rate), At: at}, true
+	var out []DTMFEvent
+	if d.open && d.ts != ts {
+		out = append(out, d.finish(rate))
+	}
+	if !d.open {
+		d.open, d.ts, d.digit, d.duration, d.at = true, ts, digit, 0, at
+	}
+	d.last = at
+	d.duration = max(d.duration, ev.Duration)
+	if ev.End {
+		out = append(out, d.finish(rate))
+	}
+	return out
+}
+
+// tick reports a press whose end packets were all lost.
+func (d *dtmfDetector) tick(now time.Time, rate int) (DTMFEvent, bool) {
+	if d.open && now.Sub(d.last) > dtmfEndTimeout {
+		return d.finish(rate), true
+	}
+	return DTMFEvent{}, false
+}
+
+func (d *dtmfDetector) finish(rate int) DTMFEvent {
+	d.open = false
+	d.done[d.nd%len(d.done)] = d.ts
+	d.nd++
+	return DTMFEvent{Digit: d.digit, Duration: time.Duration(d.duration) * time.Second / time.Duration(max(rate, 1)), At: d.at}
+}
+
+func (d *dtmfDetector) reported(ts uint32) bool {
+	for i := 0; i < min(d.nd, len(d.done)); i++ {
+		if d.done[i] == ts {
+			return true
+		}
+	}
+	return false
 }

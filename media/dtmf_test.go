@@ -37,35 +37,123 @@ func TestDigits(t *testing.T) {
 }
 
 func TestDTMFDetectorOnePerPress(t *testing.T) {
-	var d dtmfDetector
-	now := time.Now()
+	t0 := time.Now()
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
 	type pkt struct {
-		ts  uint32
-		ev  TelephoneEvent
-		out bool
+		at   int // ms after t0
+		ts   uint32
+		ev   TelephoneEvent
+		want string // digits reported by this packet
 	}
-	seq := []pkt{
-		{1000, TelephoneEvent{Event: 5, Duration: 160}, true},
-		{1000, TelephoneEvent{Event: 5, Duration: 320}, false},
-		{1000, TelephoneEvent{Event: 5, End: true, Duration: 800}, false},
-		{1000, TelephoneEvent{Event: 5, End: true, Duration: 800}, false}, // retransmitted end
-		// Next press: its first packets were lost, only an end packet arrives.
-		{5000, TelephoneEvent{Event: 0, End: true, Duration: 800}, true},
-		{5000, TelephoneEvent{Event: 0, End: true, Duration: 800}, false},
-		{9000, TelephoneEvent{Event: 32, Duration: 160}, false}, // not a key
+	cases := []struct {
+		name    string
+		pkts    []pkt
+		tickAt  int    // a tick after the packets, ms after t0 (0: none)
+		tickOut string // digits reported by that tick
+		durMs   []int  // durations of all reported presses
+	}{
+		{
+			name: "start, repeats, end three times",
+			pkts: []pkt{
+				{0, 1000, TelephoneEvent{Event: 5, Duration: 160}, ""},
+				{20, 1000, TelephoneEvent{Event: 5, Duration: 320}, ""},
+				{20, 1000, TelephoneEvent{Event: 5, Duration: 320}, ""}, // duplicated on the wire
+				{40, 1000, TelephoneEvent{Event: 5, End: true, Duration: 800}, "5"},
+				{41, 1000, TelephoneEvent{Event: 5, End: true, Duration: 800}, ""},
+				{42, 1000, TelephoneEvent{Event: 5, End: true, Duration: 800}, ""},
+			},
+			durMs: []int{100},
+		},
+		{
+			name: "start packets lost: only an end packet arrives",
+			pkts: []pkt{
+				{0, 5000, TelephoneEvent{Event: 0, End: true, Duration: 640}, "0"},
+				{1, 5000, TelephoneEvent{Event: 0, End: true, Duration: 640}, ""},
+			},
+			durMs: []int{80},
+		},
+		{
+			name: "all end packets lost: the next press closes it",
+			pkts: []pkt{
+				{0, 9000, TelephoneEvent{Event: 1, Duration: 160}, ""},
+				{20, 9000, TelephoneEvent{Event: 1, Duration: 320}, ""},
+				{300, 12000, TelephoneEvent{Event: 2, Duration: 160}, "1"},
+				{320, 12000, TelephoneEvent{Event: 2, End: true, Duration: 480}, "2"},
+			},
+			durMs: []int{40, 60},
+		},
+		{
+			name: "all end packets lost: the timeout closes it",
+			pkts: []pkt{
+				{0, 100, TelephoneEvent{Event: 11, Duration: 160}, ""},
+				{20, 100, TelephoneEvent{Event: 11, Duration: 320}, ""},
+			},
+			tickAt: 20 + int(dtmfEndTimeout/time.Millisecond) + 5, tickOut: "#",
+			durMs: []int{40},
+		},
+		{
+			name: "still going: no timeout yet",
+			pkts: []pkt{
+				{0, 100, TelephoneEvent{Event: 11, Duration: 160}, ""},
+			},
+			tickAt: 50, tickOut: "",
+		},
+		{
+			name: "tone events that are not keys are ignored",
+			pkts: []pkt{
+				{0, 100, TelephoneEvent{Event: 32, Duration: 160}, ""},
+				{20, 100, TelephoneEvent{Event: 32, End: true, Duration: 320}, ""},
+			},
+			tickAt: 1000,
+		},
+		{
+			name: "same key twice is two presses",
+			pkts: []pkt{
+				{0, 100, TelephoneEvent{Event: 7, End: true, Duration: 800}, "7"},
+				{200, 2000, TelephoneEvent{Event: 7, End: true, Duration: 800}, "7"},
+				{201, 100, TelephoneEvent{Event: 7, End: true, Duration: 800}, ""}, // very late retransmission
+			},
+			durMs: []int{100, 100},
+		},
 	}
-	var got []rune
-	for i, p := range seq {
-		ev, ok := d.push(p.ts, p.ev, now, 8000)
-		if ok != p.out {
-			t.Fatalf("packet %d: reported %v, want %v", i, ok, p.out)
-		}
-		if ok {
-			got = append(got, ev.Digit)
-		}
-	}
-	if string(got) != "50" {
-		t.Fatalf("digits %q, want 50", string(got))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var d dtmfDetector
+			var all []DTMFEvent
+			for i, p := range c.pkts {
+				got := d.push(p.ts, p.ev, ms(p.at), 8000)
+				var digits string
+				for _, e := range got {
+					digits += string(e.Digit)
+				}
+				if digits != p.want {
+					t.Fatalf("packet %d reported %q, want %q", i, digits, p.want)
+				}
+				all = append(all, got...)
+			}
+			if c.tickAt != 0 {
+				ev, ok := d.tick(ms(c.tickAt), 8000)
+				got := ""
+				if ok {
+					got = string(ev.Digit)
+					all = append(all, ev)
+				}
+				if got != c.tickOut {
+					t.Fatalf("tick reported %q, want %q", got, c.tickOut)
+				}
+			}
+			if len(all) != len(c.durMs) {
+				t.Fatalf("%d presses, want %d", len(all), len(c.durMs))
+			}
+			for i, e := range all {
+				if e.Duration != time.Duration(c.durMs[i])*time.Millisecond {
+					t.Errorf("press %d lasted %v, want %d ms", i, e.Duration, c.durMs[i])
+				}
+			}
+			if len(all) > 0 && !all[0].At.Equal(ms(c.pkts[0].at)) {
+				t.Errorf("press at %v, want its first packet's arrival", all[0].At.Sub(t0))
+			}
+		})
 	}
 }
 

@@ -12,6 +12,7 @@ type JitterStats struct {
 	Lost      uint64  `json:"lost"`
 	Late      uint64  `json:"late"`
 	Duplicate uint64  `json:"duplicate"`
+	Discarded uint64  `json:"discarded"` // played out of turn to keep the delay bounded (sender clock faster than ours)
 	JitterMs  float64 `json:"jitter_ms"` // RFC 3550 A.8 interarrival jitter
 }
 
@@ -29,8 +30,11 @@ const (
 // come after their turn. Not safe for concurrent use: the Session guards it.
 type JitterBuffer struct {
 	depth    int // packets held before a gap is declared lost
+	maxHeld  int // beyond this many packets the oldest are dropped
+	waited   int // silent ticks spent waiting for a missing packet
 	clock    int // RTP clock rate, for jitter in ms
 	started  bool
+	played   bool // a packet has been popped: earlier ones are late from now on
 	next     uint16 // sequence number to play next
 	buf      map[uint16]*rtp.Packet
 	stats    JitterStats
@@ -45,12 +49,21 @@ func NewJitterBuffer(depth time.Duration, clockRate int) *JitterBuffer {
 	if depth <= 0 {
 		depth = 60 * time.Millisecond
 	}
-	return &JitterBuffer{depth: max(1, int(depth/(20*time.Millisecond))), clock: clockRate, buf: map[uint16]*rtp.Packet{}}
+	n := max(1, int(depth/(20*time.Millisecond)))
+	return &JitterBuffer{depth: n, maxHeld: 3 * n, clock: clockRate, buf: map[uint16]*rtp.Packet{}}
 }
 
-// Push adds a packet that arrived at the given time.
-func (j *JitterBuffer) Push(p *rtp.Packet, arrival time.Time) {
-	j.updateJitter(p.Timestamp, arrival)
+// Push adds a media packet that arrived at the given time.
+func (j *JitterBuffer) Push(p *rtp.Packet, arrival time.Time) { j.push(p, arrival, true) }
+
+// push adds a packet; measure is false for telephone events, whose
+// timestamps mark the start of a key press rather than the sampling
+// instant of the payload and so would distort the jitter estimate
+// (RFC 3550 section 6.4.1 defines it for the media clock).
+func (j *JitterBuffer) push(p *rtp.Packet, arrival time.Time, measure bool) {
+	if measure {
+		j.updateJitter(p.Timestamp, arrival)
+	}
 	if !j.started {
 		j.started, j.next = true, p.SequenceNumber
 	}
@@ -58,6 +71,9 @@ func (j *JitterBuffer) Push(p *rtp.Packet, arrival time.Time) {
 	// (RFC 3550 A.1): negative means its turn has passed.
 	d := int16(p.SequenceNumber - j.next)
 	switch {
+	case d < 0 && d > -1000 && !j.played:
+		// Nothing played yet: the stream's first packets came reordered.
+		j.next = p.SequenceNumber
 	case d < 0 && d > -1000:
 		j.stats.Late++
 		return
@@ -91,24 +107,44 @@ func (j *JitterBuffer) updateJitter(ts uint32, arrival time.Time) {
 	j.lastTr, j.haveTr = transit, true
 }
 
-// Pop returns the next packet to play, a loss, or nothing.
+// Pop returns the next packet to play, a loss, or nothing. It is called
+// once per 20 ms tick; each PopEmpty makes the caller play a silent frame.
 func (j *JitterBuffer) Pop() (*rtp.Packet, PopResult) {
-	if !j.started || len(j.buf) == 0 {
-		return nil, PopEmpty
-	}
-	if p, ok := j.buf[j.next]; ok {
-		delete(j.buf, j.next)
-		j.next++
-		return p, PopPacket
-	}
-	// The next packet is missing but later ones are here: wait until the
-	// buffer is as deep as allowed, then give up on it.
-	if len(j.buf) >= j.depth {
+	for {
+		if !j.started || len(j.buf) == 0 {
+			return nil, PopEmpty
+		}
+		if p, ok := j.buf[j.next]; ok {
+			// More queued than the buffer may hold: the sender's clock runs
+			// faster than ours or a burst came in. Skip the oldest so the
+			// delay stays bounded.
+			if len(j.buf) > j.maxHeld {
+				delete(j.buf, j.next)
+				j.next++
+				j.stats.Discarded++
+				continue
+			}
+			delete(j.buf, j.next)
+			j.next++
+			j.played = true
+			return p, PopPacket
+		}
+		// The next packet is missing but later ones are here: wait until
+		// the buffer is as deep as allowed, then give up on it.
+		if len(j.buf) < j.depth {
+			j.waited = min(j.waited+1, j.depth)
+			return nil, PopEmpty
+		}
 		j.next++
 		j.stats.Lost++
+		if j.waited > 0 {
+			// The silent ticks spent waiting already stood in for the lost
+			// packet: play the next one now rather than add more delay.
+			j.waited--
+			continue
+		}
 		return nil, PopLost
 	}
-	return nil, PopEmpty
 }
 
 // Stats returns the figures so far.

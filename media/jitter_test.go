@@ -110,3 +110,66 @@ func FuzzJitterBuffer(f *testing.F) {
 		}
 	})
 }
+
+func TestJitterBufferSilenceWhileWaitingCoversTheLoss(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	steps := []struct {
+		push []uint16
+		want PopResult
+		seq  uint16
+	}{
+		{[]uint16{0}, PopPacket, 0},
+		{[]uint16{2, 3}, PopEmpty, 0}, // 1 missing: wait (the caller plays silence)
+		{[]uint16{4}, PopPacket, 2},   // 1 declared lost; the silence already stood in for it
+		{nil, PopPacket, 3},
+		{nil, PopPacket, 4},
+		{nil, PopEmpty, 0},
+	}
+	for i, st := range steps {
+		for _, s := range st.push {
+			j.Push(pkt(s), now)
+		}
+		p, r := j.Pop()
+		if r != st.want || (r == PopPacket && p.SequenceNumber != st.seq) {
+			t.Fatalf("step %d: %v %v, want %v seq %d", i, r, p, st.want, st.seq)
+		}
+	}
+	if st := j.Stats(); st.Lost != 1 || st.Received != 4 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestJitterBufferBoundsDelay(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	for s := uint16(0); s < 20; s++ { // a 400 ms burst
+		j.Push(pkt(s), now)
+	}
+	p, r := j.Pop()
+	if r != PopPacket || p.SequenceNumber != 11 {
+		t.Fatalf("%v %v: want the burst cut to 9 packets (180 ms)", r, p)
+	}
+	if st := j.Stats(); st.Discarded != 11 || st.Lost != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestJitterBufferEventsDoNotSkewJitter(t *testing.T) {
+	j := NewJitterBuffer(0, 8000)
+	now := time.Now()
+	for i := 0; i < 100; i++ {
+		p := pkt(uint16(i))
+		at := now.Add(time.Duration(i) * 20 * time.Millisecond)
+		if i >= 50 && i < 60 {
+			p.Timestamp = 50 * 160 // one key press: every packet carries its start time
+			j.push(p, at, false)
+		} else {
+			j.Push(p, at)
+		}
+		j.Pop()
+	}
+	if js := j.Stats().JitterMs; js > 0.5 {
+		t.Fatalf("jitter %.2f ms on a perfectly timed stream", js)
+	}
+}

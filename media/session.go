@@ -63,8 +63,7 @@ type Session struct {
 	seq       uint16
 	ts        uint32
 	talking   bool // last tick sent audio (the next talkspurt sets the marker bit)
-	receiving bool
-	lastRecv  time.Time
+	receiving bool // audio has arrived: a frame goes to the reader every tick from now on
 	stats     SessionStats
 	encBuf    []byte
 	pktBuf    []byte
@@ -102,7 +101,8 @@ func (p *Playback) Stopped() bool { return p.stopped.Load() }
 type dtmfSend struct {
 	event   uint8
 	samples int // total duration in timestamp units
-	sent    int
+	sent    int // duration so far, in timestamp units
+	ends    int // end packets sent
 	ts      uint32
 	started bool
 	done    chan struct{}
@@ -310,48 +310,67 @@ func (s *Session) readLoop() {
 			}
 			return
 		}
-		now := time.Now()
-		var p rtp.Packet
-		if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil || p.Version != 2 {
-			s.mu.Lock()
-			s.stats.Garbage++
-			s.mu.Unlock()
-			continue
-		}
-		s.lastPacket.Store(now.UnixNano())
+		s.handlePacket(buf[:n], from, time.Now())
+	}
+}
+
+// handlePacket takes one datagram off the wire. Whatever it holds, it is
+// either used or counted as garbage and dropped.
+func (s *Session) handlePacket(b []byte, from net.Addr, now time.Time) {
+	var p rtp.Packet
+	// The jitter buffer keeps the packet, and pion/rtp's payload aliases
+	// the input, so the read buffer cannot be reused under it.
+	if err := p.Unmarshal(append([]byte(nil), b...)); err != nil || p.Version != 2 {
 		s.mu.Lock()
-		if !s.remoteAP.IsValid() {
-			// Symmetric RTP (RFC 4961): answer where the far end sends from.
-			if ua, ok := from.(*net.UDPAddr); ok {
-				s.remoteAP = addrPort(ua)
-			}
-		}
-		switch {
-		case p.PayloadType == s.cfg.Codec.PayloadType:
-			s.jb.Push(&p, now)
-			s.receiving, s.lastRecv = true, now
-		case s.cfg.DTMFPayloadType != 0 && p.PayloadType == s.cfg.DTMFPayloadType:
-			// Events share the sequence space with audio: the jitter
-			// buffer must see them, or their numbers look like losses.
-			s.jb.Push(&p, now)
-			ev, err := ParseTelephoneEvent(p.Payload)
-			if err != nil {
-				s.stats.Garbage++
-				break
-			}
-			if d, ok := s.det.push(p.Timestamp, ev, now, s.cfg.Codec.ClockRate); ok {
-				s.stats.DTMFReceived++
-				select {
-				case s.dtmf <- d:
-				default:
-				}
-			}
-		case p.PayloadType == 13:
-			// Comfort noise (RFC 3389): the far end is silent; not an error.
-		default:
-			s.stats.Garbage++
-		}
+		s.stats.Garbage++
 		s.mu.Unlock()
+		return
+	}
+	s.lastPacket.Store(now.UnixNano())
+	var events []DTMFEvent
+	s.mu.Lock()
+	if !s.remoteAP.IsValid() {
+		// Symmetric RTP (RFC 4961): answer where the far end sends from.
+		if ua, ok := from.(*net.UDPAddr); ok {
+			s.remoteAP = addrPort(ua)
+		}
+	}
+	switch {
+	case p.PayloadType == s.cfg.Codec.PayloadType:
+		s.jb.Push(&p, now)
+		s.receiving = true
+	case s.cfg.DTMFPayloadType != 0 && p.PayloadType == s.cfg.DTMFPayloadType:
+		ev, err := ParseTelephoneEvent(p.Payload)
+		if err != nil {
+			s.stats.Garbage++
+			break
+		}
+		// Events share the sequence space with audio (RFC 4733 section
+		// 2.1): the jitter buffer must see them, or their numbers look
+		// like losses. Playout turns them into silence.
+		s.jb.push(&p, now, false)
+		events = s.det.push(p.Timestamp, ev, now, s.cfg.Codec.ClockRate)
+	case p.PayloadType == 13:
+		// Comfort noise (RFC 3389): the far end is silent; not an error.
+	default:
+		s.stats.Garbage++
+	}
+	s.mu.Unlock()
+	s.deliverDTMF(events...)
+}
+
+// deliverDTMF hands key presses to the reader; a reader that has not
+// taken the last 16 presses loses new ones rather than stalling the media.
+func (s *Session) deliverDTMF(events ...DTMFEvent) {
+	for _, ev := range events {
+		s.mu.Lock()
+		s.stats.DTMFReceived++
+		s.mu.Unlock()
+		select {
+		case s.dtmf <- ev:
+		default:
+			s.log.Warn("dtmf reader lagging: key press dropped")
+		}
 	}
 }
 
@@ -382,7 +401,11 @@ func (s *Session) send(now time.Time) {
 func (s *Session) receive(now time.Time) {
 	s.mu.Lock()
 	frame := s.playout(now)
+	ev, pressed := s.det.tick(now, s.cfg.Codec.ClockRate)
 	s.mu.Unlock()
+	if pressed {
+		s.deliverDTMF(ev)
+	}
 	if frame == nil {
 		return
 	}
@@ -453,31 +476,29 @@ func (s *Session) nextPacket() ([]int16, []byte) {
 	return nil, nil
 }
 
-// dtmfPacket sends the current key press: event packets every tick with the
-// event's start timestamp and growing duration, then the end packet three
-// times (RFC 4733 section 2.5.1.4).
+// dtmfPacket sends the current key press: one event packet per tick with
+// the event's start timestamp and growing duration, the first with the
+// marker bit (RFC 4733 section 2.5.1.2), then the end packet on three
+// ticks in a row so that one lost packet does not lose the end
+// (section 2.5.1.4). Called with s.mu held.
 func (s *Session) dtmfPacket() []byte {
 	j := s.dtmfQueue[0]
 	marker := false
 	if !j.started {
 		j.started, j.ts, marker = true, s.ts, true
 	}
-	j.sent += frameSamples
-	ev := TelephoneEvent{Event: j.event, Volume: 10, Duration: uint16(min(j.sent, 0xffff))}
-	if j.sent >= j.samples {
+	if j.ends == 0 {
+		j.sent = min(j.sent+frameSamples, j.samples, 0xffff)
+	}
+	ev := TelephoneEvent{Event: j.event, Volume: 10, Duration: uint16(j.sent)}
+	if j.sent >= j.samples || j.sent == 0xffff {
 		ev.End = true
-		pkt := s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal())
-		// Send the two retransmissions now; the pacer sends this one.
-		for i := 0; i < 2; i++ {
-			if s.remoteAP.IsValid() {
-				s.write(s.marshal(s.cfg.DTMFPayloadType, false, j.ts, ev.Marshal()), s.remoteAP)
-				s.stats.PacketsSent++
-			}
+		j.ends++
+		if j.ends == 3 {
+			close(j.done)
+			s.dtmfQueue = s.dtmfQueue[1:]
+			s.talking = false // audio after the key press starts a new talkspurt
 		}
-		close(j.done)
-		s.dtmfQueue = s.dtmfQueue[1:]
-		s.talking = false
-		return pkt
 	}
 	return s.marshal(s.cfg.DTMFPayloadType, marker, j.ts, ev.Marshal())
 }

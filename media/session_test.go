@@ -1,7 +1,9 @@
 package media
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -295,5 +297,220 @@ func TestRecorderAlignsBothDirections(t *testing.T) {
 	gap := float64(r-l) / 8000
 	if gap < 0.8 || gap > 1.2 {
 		t.Fatalf("bot audio starts %.2f s after caller audio, want about 1 s", gap)
+	}
+}
+
+// TestSessionReordersLosesAndDetectsDTMF feeds a session crafted RTP over
+// UDP: audio and telephone events in one sequence space, sent in swapped
+// pairs, with audio and event packets lost and end packets repeated.
+func TestSessionReordersLosesAndDetectsDTMF(t *testing.T) {
+	rx, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pacer := NewPacer(20 * time.Millisecond)
+	pacer.Start(ctx)
+	defer pacer.Stop()
+	s, err := NewSession(SessionConfig{Conn: rx, Remote: tx.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(ctx)
+	defer s.Close()
+
+	const base = 65500 // the stream wraps its sequence number
+	lost := map[int]bool{10: true, 20: true, 21: true, 45: true}
+	var pkts []rtp.Packet
+	for i := 0; i < 60; i++ {
+		h := rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: uint16(base + i), Timestamp: uint32(i * 160), SSRC: 7}
+		var payload []byte
+		switch {
+		case i >= 20 && i <= 26: // key 7: start packets lost, end sent three times
+			h.PayloadType, h.Timestamp = 101, 20*160
+			ev := TelephoneEvent{Event: 7, Volume: 10, Duration: uint16((i - 19) * 160)}
+			if i >= 24 {
+				ev.End, ev.Duration = true, 5*160
+			}
+			payload = ev.Marshal()
+		case i >= 30 && i <= 36: // key 3: complete
+			h.PayloadType, h.Timestamp, h.Marker = 101, 30*160, i == 30
+			ev := TelephoneEvent{Event: 3, Volume: 10, Duration: uint16((i - 29) * 160)}
+			if i >= 34 {
+				ev.End, ev.Duration = true, 5*160
+			}
+			payload = ev.Marshal()
+		default:
+			payload = bytes.Repeat([]byte{byte(0x80 + i)}, 160)
+		}
+		if !lost[i] {
+			pkts = append(pkts, rtp.Packet{Header: h, Payload: payload})
+		}
+	}
+	dst := rx.LocalAddr().(*net.UDPAddr)
+	got := make(chan []int16)
+	go func() { got <- collect(s, 60*20*time.Millisecond+300*time.Millisecond) }()
+	for i := 0; i < len(pkts); i += 2 {
+		for _, k := range []int{i + 1, i} { // each pair swapped
+			if k < len(pkts) {
+				b, _ := pkts[k].Marshal()
+				tx.WriteToUDP(b, dst)
+			}
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	frames := <-got
+
+	var ids []int
+	for f := 0; f+frameSamples <= len(frames); f += frameSamples {
+		if v := frames[f]; v != 0 {
+			id := -1
+			for i := 0; i < 60; i++ {
+				if DecodeMulaw(byte(0x80+i)) == v {
+					id = i
+				}
+			}
+			ids = append(ids, id)
+		}
+	}
+	var want []int
+	for i := 0; i < 60; i++ {
+		if !lost[i] && (i < 20 || i > 26) && (i < 30 || i > 36) {
+			want = append(want, i)
+		}
+	}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Fatalf("audio frames played %v\nwant %v", ids, want)
+	}
+	var digits string
+	for len(digits) < 2 {
+		select {
+		case ev := <-s.DTMF():
+			digits += string(ev.Digit)
+			if ev.Duration != 100*time.Millisecond {
+				t.Errorf("key %c lasted %v, want 100ms", ev.Digit, ev.Duration)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("keys %q, want 73", digits)
+		}
+	}
+	select {
+	case ev := <-s.DTMF():
+		t.Fatalf("key %c reported twice", ev.Digit)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if digits != "73" {
+		t.Fatalf("keys %q, want 73", digits)
+	}
+	st := s.Stats()
+	if st.Jitter.Lost != uint64(len(lost)) || st.Jitter.Received != uint64(len(pkts)) || st.Garbage != 0 || st.DTMFReceived != 2 {
+		t.Fatalf("stats %+v, want %d lost of %d", st, len(lost), len(pkts))
+	}
+}
+
+// FuzzSessionReceive throws arbitrary datagrams at the receive path: each
+// is used or counted as garbage, and playout keeps producing whole frames.
+func FuzzSessionReceive(f *testing.F) {
+	good, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: 1, Timestamp: 160, SSRC: 1}, Payload: make([]byte, 160)}).Marshal()
+	ev, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, SequenceNumber: 2, Timestamp: 160, SSRC: 1}, Payload: TelephoneEvent{Event: 1, End: true, Duration: 800}.Marshal()}).Marshal()
+	f.Add(good)
+	f.Add(ev)
+	f.Add([]byte{0x8f, 0, 0, 1})
+	f.Add([]byte{0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xbe, 0xde, 0xff, 0xff})
+	pacer := NewPacer(20 * time.Millisecond) // never started: the test drives the ticks
+	f.Fuzz(func(t *testing.T, b []byte) {
+		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Skip(err)
+		}
+		s, err := NewSession(SessionConfig{Conn: conn, Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		from := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000}
+		now := time.Now()
+		for i := 0; i < 3; i++ {
+			s.handlePacket(b, from, now)
+			s.handlePacket(good, from, now)
+			s.receive(now)
+			now = now.Add(20 * time.Millisecond)
+		}
+		for len(s.frames) > 0 {
+			if fr := <-s.frames; len(fr) != frameSamples {
+				t.Fatalf("frame of %d samples", len(fr))
+			}
+		}
+		st := s.Stats()
+		if st.Jitter.Received+st.Jitter.Duplicate+st.Jitter.Late+st.Garbage == 0 {
+			t.Fatal("packets neither used nor counted")
+		}
+	})
+}
+
+func TestSessionSendDTMFWire(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	out, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pacer := NewPacer(20 * time.Millisecond)
+	pacer.Start(ctx)
+	defer pacer.Stop()
+	s, err := NewSession(SessionConfig{Conn: out, Remote: conn.LocalAddr().(*net.UDPAddr), Codec: PCMA, DTMFPayloadType: 96, Pacer: pacer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(ctx)
+	defer s.Close()
+	if err := s.SendDTMF('9', 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	s.Play(make([]int16, 160))
+	var pkts []rtp.Packet
+	buf := make([]byte, 1500)
+	conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	for len(pkts) < 8 {
+		n, _, err := conn.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("after %d packets: %v", len(pkts), err)
+		}
+		var p rtp.Packet
+		if err := p.Unmarshal(buf[:n]); err != nil {
+			t.Fatal(err)
+		}
+		pkts = append(pkts, p)
+	}
+	// 100 ms: 5 event packets (the last one the first end), 2 more ends, then audio.
+	for i, p := range pkts[:7] {
+		ev, err := ParseTelephoneEvent(p.Payload)
+		if err != nil || p.PayloadType != 96 || ev.Event != 9 {
+			t.Fatalf("packet %d: pt %d event %+v %v", i, p.PayloadType, ev, err)
+		}
+		if p.Marker != (i == 0) || p.Timestamp != pkts[0].Timestamp || p.SequenceNumber != pkts[0].SequenceNumber+uint16(i) {
+			t.Errorf("packet %d: marker %v ts %d seq %d", i, p.Marker, p.Timestamp, p.SequenceNumber)
+		}
+		wantDur := uint16(min(i+1, 5) * 160)
+		if ev.End != (i >= 4) || ev.Duration != wantDur {
+			t.Errorf("packet %d: end %v duration %d, want %v %d", i, ev.End, ev.Duration, i >= 4, wantDur)
+		}
+	}
+	if a := pkts[7]; a.PayloadType != 8 || !a.Marker || a.Timestamp != pkts[0].Timestamp+7*160 {
+		t.Errorf("audio after the key: pt %d marker %v ts +%d", a.PayloadType, a.Marker, a.Timestamp-pkts[0].Timestamp)
+	}
+	if err := (&Session{cfg: SessionConfig{Codec: PCMU}}).SendDTMF('1', time.Second); err == nil {
+		t.Error("DTMF sent without a negotiated payload type")
 	}
 }

@@ -29,7 +29,17 @@ func (a *app) handleCall(ctx context.Context, c *sipua.Call) {
 	lang := pipeline.Language(a.cfg.Language)
 	reason := ""
 	defer func() {
-		<-c.Done()
+		select {
+		case <-c.Done():
+		default:
+			// The conversation ended (or failed) with the caller still on
+			// the line: say so in the record and hang up.
+			if reason == "" {
+				reason = "bot-hangup"
+			}
+			c.Hangup(bg, reason)
+			<-c.Done()
+		}
 		if reason == "" {
 			reason = string(c.EndReason())
 		}
@@ -48,14 +58,12 @@ func (a *app) handleCall(ctx context.Context, c *sipua.Call) {
 	if err := a.decider.Start(bg, workflows.CallInput{CallID: c.ID, Caller: c.From, Language: string(lang)}); err != nil {
 		log.Error("call workflow did not start", "err", err)
 		reason = "failed:workflow-unavailable"
-		c.Hangup(bg, reason)
 		return
 	}
 	vad, err := a.providers.vad.NewVAD()
 	if err != nil {
 		log.Error("voice activity detector unavailable", "err", err)
 		reason = "failed:vad-unavailable"
-		c.Hangup(bg, reason)
 		return
 	}
 	defer vad.Close()
@@ -70,11 +78,11 @@ func (a *app) handleCall(ctx context.Context, c *sipua.Call) {
 	out, err := conv.Run(ctx)
 	if err != nil {
 		log.Error("conversation failed", "err", err)
+		reason = "failed:conversation"
 	}
 	switch out.EndedBy {
 	case "bot-hangup":
 		reason = "bot-hangup"
-		c.Hangup(bg, reason)
 	case "handoff":
 		// No agent desk yet: the caller waits on hold music in the queue
 		// until they hang up (durable queues and agents come later).
