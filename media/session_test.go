@@ -488,7 +488,7 @@ func TestSessionSendDTMFWire(t *testing.T) {
 			t.Fatalf("after %d packets: %v", len(pkts), err)
 		}
 		var p rtp.Packet
-		if err := p.Unmarshal(buf[:n]); err != nil {
+		if err := p.Unmarshal(append([]byte(nil), buf[:n]...)); err != nil {
 			t.Fatal(err)
 		}
 		pkts = append(pkts, p)
