@@ -7,19 +7,27 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/pion/rtp"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
 )
 
 // MediaBenchResult is what RunMediaBench measured.
 type MediaBenchResult struct {
 	Calls            int
 	Duration         time.Duration
-	CPUPerCallSecond float64 // process CPU seconds per call-second (the light simulated callers included)
+	CPUPerCallSecond float64 // process CPU seconds per call-second, everything included
+	// BotCPUPerCallSecond leaves out the simulated callers' two threads
+	// (measured per thread): what the bot side alone costs.
+	BotCPUPerCallSecond float64
+	FarCPUPerCallSecond float64
+	PacingSkipped       uint64 // shard ticks skipped because the machine fell behind
 	PacingP50        time.Duration
 	PacingP99        time.Duration
 	PacingMax        time.Duration
@@ -101,25 +109,21 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 		}(i, b)
 	}
 	var replies atomic.Uint64
+	var farCPU [2]atomic.Int64 // thread CPU of the far end's sender and receiver
 	wg.Add(2)
 	go func() { // simulated callers: receive whatever the bot sends
 		defer wg.Done()
-		buf := make([]byte, 1500)
-		for {
-			if _, _, err := far.ReadFromUDPAddrPort(buf); err != nil {
-				return
-			}
-			replies.Add(1)
-		}
+		farReceive(far, &replies, &farCPU[0])
 	}()
 	go func() { // simulated callers: talk, and press 5 every 3 s
 		defer wg.Done()
-		farCallers(stop, far, targets, speech)
+		farCallers(stop, far, targets, speech, &farCPU[1])
 	}()
 	// Let every leg start before measuring.
 	time.Sleep(500 * time.Millisecond)
 	pacer.ResetStats()
 	cpu0 := cpuTime()
+	far0 := farCPU[0].Load() + farCPU[1].Load()
 	replies0 := replies.Load()
 	t0 := time.Now()
 	select {
@@ -128,13 +132,18 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 	}
 	elapsed := time.Since(t0)
 	cpu := cpuTime() - cpu0
+	farUsed := time.Duration(farCPU[0].Load() + farCPU[1].Load() - far0)
 	res.RepliesReceived = replies.Load() - replies0
 	close(stop)
 	far.Close()
 	wg.Wait()
 	st := pacer.Stats()
 	res.PacingP50, res.PacingP99, res.PacingMax = st.LatenessP50, st.LatenessP99, st.LatenessMax
-	res.CPUPerCallSecond = cpu.Seconds() / (float64(calls) * elapsed.Seconds())
+	callSeconds := float64(calls) * elapsed.Seconds()
+	res.CPUPerCallSecond = cpu.Seconds() / callSeconds
+	res.FarCPUPerCallSecond = farUsed.Seconds() / callSeconds
+	res.BotCPUPerCallSecond = max(0, cpu-farUsed).Seconds() / callSeconds
+	res.PacingSkipped = st.Skipped
 	for _, s := range near {
 		ss := s.Stats()
 		res.PacketsLost += ss.Jitter.Lost
@@ -144,9 +153,33 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 	return res, ctx.Err()
 }
 
+// farReceive counts what the bot sends, reading in batches (recvmmsg) on
+// a thread of its own whose CPU time it publishes, so the bench can tell
+// the simulated callers' cost from the bot's.
+func farReceive(conn *net.UDPConn, replies *atomic.Uint64, cpu *atomic.Int64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pc := ipv4.NewPacketConn(conn)
+	msgs := make([]ipv4.Message, 64)
+	for i := range msgs {
+		msgs[i].Buffers = [][]byte{make([]byte, 1500)}
+	}
+	for {
+		n, err := pc.ReadBatch(msgs, 0)
+		if err != nil {
+			return
+		}
+		replies.Add(uint64(n))
+		cpu.Store(int64(threadCPU()))
+	}
+}
+
 // farCallers sends every target a 20 ms µ-law packet per 20 ms from one
-// socket, with a telephone-event key press every 3 s per call.
-func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPort, speech []int16) {
+// socket in batches (sendmmsg), with a telephone-event key press every 3 s
+// per call, and publishes its thread's CPU time.
+func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPort, speech []int16, cpu *atomic.Int64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	type leg struct {
 		seq uint16
 		ts  uint32
@@ -156,33 +189,58 @@ func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPor
 	for i := range payloads {
 		payloads[i] = PCMU.Encode(nil, speech[i*frameSamples:(i+1)*frameSamples])
 	}
+	const batch = 64
+	pc := ipv4.NewPacketConn(conn)
+	msgs := make([]ipv4.Message, batch)
+	bufs := make([][]byte, batch)
+	for i := range bufs {
+		bufs[i] = make([]byte, 0, 12+frameSamples)
+	}
+	addrs := make([]*net.UDPAddr, len(targets))
+	for i, t := range targets {
+		addrs[i] = net.UDPAddrFromAddrPort(t)
+	}
 	start := time.Now()
-	buf := make([]byte, 0, 200)
 	for k := 0; ; k++ {
+		cpu.Store(int64(threadCPU()))
 		select {
 		case <-stop:
 			return
 		case <-time.After(time.Until(start.Add(time.Duration(k) * 20 * time.Millisecond))):
 		}
-		for i, to := range targets {
-			l := &legs[i]
-			var p rtp.Packet
-			phase := (k + i) % 150 // 3 s cycle, offset per call
-			switch {
-			case phase < 5: // a 100 ms key press
-				ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}
-				p = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, Marker: phase == 0, SequenceNumber: l.seq, Timestamp: l.ts - uint32(phase*frameSamples), SSRC: uint32(i + 1)}, Payload: ev.Marshal()}
-			default:
-				p = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: l.seq, Timestamp: l.ts, SSRC: uint32(i + 1)}, Payload: payloads[k%len(payloads)]}
+		for lo := 0; lo < len(targets); lo += batch {
+			hi := min(lo+batch, len(targets))
+			for i := lo; i < hi; i++ {
+				l := &legs[i]
+				var h rtp.Header
+				var payload []byte
+				phase := (k + i) % 150 // 3 s cycle, offset per call
+				switch {
+				case phase < 5: // a 100 ms key press, end packet once
+					ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}
+					h = rtp.Header{Version: 2, PayloadType: 101, Marker: phase == 0, SequenceNumber: l.seq, Timestamp: l.ts - uint32(phase*frameSamples), SSRC: uint32(i + 1)}
+					payload = ev.Marshal()
+				default:
+					h = rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: l.seq, Timestamp: l.ts, SSRC: uint32(i + 1)}
+					payload = payloads[k%len(payloads)]
+				}
+				l.seq++
+				l.ts += frameSamples
+				b := bufs[i-lo][:cap(bufs[i-lo])]
+				n, err := h.MarshalTo(b)
+				if err != nil {
+					continue
+				}
+				bufs[i-lo] = append(b[:n], payload...)
+				msgs[i-lo] = ipv4.Message{Buffers: [][]byte{bufs[i-lo]}, Addr: addrs[i]}
 			}
-			l.seq++
-			l.ts += frameSamples
-			b, err := p.Header.MarshalTo(buf[:cap(buf)])
-			if err != nil {
-				continue
+			for m := msgs[:hi-lo]; len(m) > 0; {
+				n, err := pc.WriteBatch(m, 0)
+				if err != nil {
+					break
+				}
+				m = m[n:]
 			}
-			out := append(buf[:b], p.Payload...)
-			conn.WriteToUDPAddrPort(out, to)
 		}
 	}
 }
@@ -198,6 +256,16 @@ func benchSignal(n int) []int16 {
 		out[i] = int16(env * v * 20000)
 	}
 	return out
+}
+
+// threadCPU is the calling thread's CPU time (the goroutine must be locked
+// to its thread).
+func threadCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func cpuTime() time.Duration {

@@ -31,6 +31,7 @@ type Pacer struct {
 	done   chan struct{}
 
 	ticks    atomic.Uint64
+	skipped  atomic.Uint64 // shard ticks not run because the shard was still busy
 	lateness latencyHistogram // per shard per tick: when its last packet was sent vs. the ideal time
 }
 
@@ -103,13 +104,18 @@ func (p *Pacer) Start(ctx context.Context) {
 			for _, s := range p.shards {
 				select {
 				case s.wake <- ideal:
-				default: // the shard is still busy with the last tick: skip, do not queue up
+				default:
+					// The shard is still a tick behind: skip this one rather
+					// than queue up and burst later.
+					p.skipped.Add(1)
 				}
 			}
 			// If the clock fell far behind (machine suspended, overload),
 			// skip the missed ticks instead of bursting them out.
 			if behind := time.Since(ideal); behind > 5*p.interval {
-				k += int64(behind / p.interval)
+				missed := int64(behind / p.interval)
+				k += missed
+				p.skipped.Add(uint64(missed) * uint64(len(p.shards)))
 			}
 		}
 	}()
@@ -153,6 +159,9 @@ type PacerStats struct {
 	LatenessP50 time.Duration
 	LatenessP99 time.Duration
 	LatenessMax time.Duration
+	// Skipped counts ticks a group of calls missed because the machine
+	// could not keep up (each skipped tick is 20 ms those calls did not send).
+	Skipped uint64
 }
 
 // Stats returns tick lateness: for each tick and shard, how long after the
@@ -163,11 +172,15 @@ func (p *Pacer) Stats() PacerStats {
 		LatenessP50: p.lateness.quantile(0.50),
 		LatenessP99: p.lateness.quantile(0.99),
 		LatenessMax: time.Duration(p.lateness.max.Load()),
+		Skipped:     p.skipped.Load(),
 	}
 }
 
 // ResetStats forgets the lateness seen so far (between benchmark phases).
-func (p *Pacer) ResetStats() { p.lateness.reset() }
+func (p *Pacer) ResetStats() {
+	p.lateness.reset()
+	p.skipped.Store(0)
+}
 
 // latencyHistogram counts durations in 50 µs buckets up to 100 ms without
 // locks, so the hot path only does two atomic adds.

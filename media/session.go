@@ -134,6 +134,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		ssrc: binary.BigEndian.Uint32(r[0:4]), seq: binary.BigEndian.Uint16(r[4:6]),
 		ts:     uint32(r[6])<<24 | uint32(r[7])<<16,
 		closed: make(chan struct{}),
+		pktBuf: make([]byte, 0, 12+frameSamples),
 	}
 	return s, nil
 }
@@ -456,8 +457,13 @@ func (s *Session) nextPacket() ([]int16, []byte) {
 			continue
 		}
 		end := min(p.off+frameSamples, len(p.pcm))
-		pcm := make([]int16, frameSamples)
-		copy(pcm, p.pcm[p.off:end])
+		pcm := p.pcm[p.off:end]
+		if len(pcm) < frameSamples || s.cfg.Recorder != nil {
+			// The recorder keeps the frame, and a short tail is padded
+			// with silence to a whole packet.
+			pcm = append(make([]int16, 0, frameSamples), pcm...)
+			pcm = pcm[:frameSamples]
+		}
 		p.off = end
 		if p.first.Load() == 0 {
 			p.first.Store(time.Now().UnixNano())
@@ -503,14 +509,17 @@ func (s *Session) dtmfPacket() []byte {
 	return s.marshal(s.cfg.DTMFPayloadType, marker, j.ts, ev.Marshal())
 }
 
+// marshal builds one packet in the session's send buffer, valid until the
+// next call. Called with s.mu held.
 func (s *Session) marshal(pt uint8, marker bool, ts uint32, payload []byte) []byte {
-	p := rtp.Packet{Header: rtp.Header{Version: 2, Marker: marker, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}, Payload: payload}
+	h := rtp.Header{Version: 2, Marker: marker, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}
 	s.seq++
-	b, err := p.Marshal()
+	n, err := h.MarshalTo(s.pktBuf[:cap(s.pktBuf)])
 	if err != nil {
 		return nil
 	}
-	return b
+	s.pktBuf = append(s.pktBuf[:n], payload...)
+	return s.pktBuf
 }
 
 // playout takes this tick's frame from the jitter buffer. Once the far end
