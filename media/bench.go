@@ -31,6 +31,8 @@ type MediaBenchResult struct {
 	PacingP50        time.Duration
 	PacingP99        time.Duration
 	PacingMax        time.Duration
+	SpacingP50       time.Duration // per call: |gap between its packets - 20 ms|
+	SpacingP99       time.Duration
 	PacketsLost      uint64
 	FramesReceived   uint64
 	FramesDropped    uint64
@@ -139,6 +141,7 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 	wg.Wait()
 	st := pacer.Stats()
 	res.PacingP50, res.PacingP99, res.PacingMax = st.LatenessP50, st.LatenessP99, st.LatenessMax
+	res.SpacingP50, res.SpacingP99 = st.SpacingP50, st.SpacingP99
 	callSeconds := float64(calls) * elapsed.Seconds()
 	res.CPUPerCallSecond = cpu.Seconds() / callSeconds
 	res.FarCPUPerCallSecond = farUsed.Seconds() / callSeconds

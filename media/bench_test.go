@@ -14,8 +14,13 @@ func benchmarkMedia(b *testing.B, calls int) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(res.CPUPerCallSecond*1000, "cpu-ms/call-s")
+		b.ReportMetric(res.BotCPUPerCallSecond*1000, "bot-cpu-ms/call-s")
+		b.ReportMetric(float64(res.PacingP50.Microseconds())/1000, "pacing-p50-ms")
 		b.ReportMetric(float64(res.PacingP99.Microseconds())/1000, "pacing-p99-ms")
+		b.ReportMetric(float64(res.SpacingP99.Microseconds())/1000, "spacing-p99-ms")
+		b.ReportMetric(float64(res.PacingSkipped), "ticks-skipped")
 		b.ReportMetric(float64(res.PacketsLost), "lost")
+		b.ReportMetric(float64(res.DTMFReceived), "dtmf")
 	}
 }
 
@@ -30,7 +35,9 @@ func TestMediaBenchSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 5 calls x 50 frames/s: the bench must really move audio.
-	if res.FramesReceived < 200 || frames.Load() < 200 || res.CPUPerCallSecond <= 0 || res.PacingP99 <= 0 {
+	// A key press every 3 s per call: at least one per call in the second.
+	if res.FramesReceived < 200 || frames.Load() < 200 || res.CPUPerCallSecond <= 0 || res.PacingP99 <= 0 ||
+		res.BotCPUPerCallSecond <= 0 || res.FarCPUPerCallSecond <= 0 || res.RepliesReceived < 200 || res.DTMFReceived < 5 {
 		t.Fatalf("%+v (perFrame saw %d)", res, frames.Load())
 	}
 }

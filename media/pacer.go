@@ -9,10 +9,10 @@ import (
 )
 
 // ticker is anything the pacer drives once per interval: first every
-// member sends (the time-critical half), then every member does its
-// receive-side work.
+// member sends (the time-critical half, reporting whether a packet went
+// out), then every member does its receive-side work.
 type ticker interface {
-	send(now time.Time)
+	send(now time.Time) bool
 	receive(now time.Time)
 }
 
@@ -20,7 +20,9 @@ type ticker interface {
 // goroutine wake-up per call per 20 ms and drifts; one clock wakes once, and
 // shards the calls over one worker per CPU so a tick's sends run in
 // parallel. Ticks are scheduled on absolute times (start + k*interval), so
-// a late tick does not push later ones back.
+// a late tick does not push later ones back. Within a shard the calls keep
+// their order from tick to tick, so each call's packets leave at a steady
+// offset from the tick and the spacing between them stays even.
 type Pacer struct {
 	interval time.Duration
 
@@ -31,14 +33,27 @@ type Pacer struct {
 	done   chan struct{}
 
 	ticks    atomic.Uint64
-	skipped  atomic.Uint64 // shard ticks not run because the shard was still busy
-	lateness latencyHistogram // per shard per tick: when its last packet was sent vs. the ideal time
+	skipped  atomic.Uint64    // shard ticks not run because the shard was still busy
+	lateness latencyHistogram // per packet: when it was sent vs. its ideal tick time
+	spacing  latencyHistogram // per call: |gap between consecutive packets - interval|
 }
 
 type pacerShard struct {
 	mu      sync.Mutex
-	members map[int]ticker
-	wake    chan time.Time // ideal tick time
+	members []*pacerMember
+	wake    chan pacerTick
+}
+
+type pacerMember struct {
+	id       int
+	t        ticker
+	lastTick int64 // tick of the member's previous packet
+	lastSent time.Time
+}
+
+type pacerTick struct {
+	k     int64
+	ideal time.Time
 }
 
 // NewPacer makes a pacer ticking every interval (20 ms for G.711 ptime 20).
@@ -49,7 +64,7 @@ func NewPacer(interval time.Duration) *Pacer {
 	p := &Pacer{interval: interval}
 	n := max(1, runtime.GOMAXPROCS(0))
 	for i := 0; i < n; i++ {
-		p.shards = append(p.shards, &pacerShard{members: map[int]ticker{}, wake: make(chan time.Time, 1)})
+		p.shards = append(p.shards, &pacerShard{wake: make(chan pacerTick, 1)})
 	}
 	return p
 }
@@ -73,16 +88,8 @@ func (p *Pacer) Start(ctx context.Context) {
 				select {
 				case <-ctx.Done():
 					return
-				case ideal := <-s.wake:
-					s.mu.Lock()
-					for _, m := range s.members {
-						m.send(ideal)
-					}
-					p.lateness.observe(time.Since(ideal))
-					for _, m := range s.members {
-						m.receive(ideal)
-					}
-					s.mu.Unlock()
+				case t := <-s.wake:
+					p.runTick(s, t)
 				}
 			}
 		}(s)
@@ -103,7 +110,7 @@ func (p *Pacer) Start(ctx context.Context) {
 			p.ticks.Add(1)
 			for _, s := range p.shards {
 				select {
-				case s.wake <- ideal:
+				case s.wake <- pacerTick{k, ideal}:
 				default:
 					// The shard is still a tick behind: skip this one rather
 					// than queue up and burst later.
@@ -119,6 +126,27 @@ func (p *Pacer) Start(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// runTick sends for every member of a shard, then runs their receive work.
+func (p *Pacer) runTick(s *pacerShard, t pacerTick) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.members {
+		if !m.t.send(t.ideal) {
+			continue
+		}
+		now := time.Now()
+		p.lateness.observe(now.Sub(t.ideal))
+		if m.lastTick == t.k-1 {
+			gap := now.Sub(m.lastSent) - p.interval
+			p.spacing.observe(max(gap, -gap))
+		}
+		m.lastTick, m.lastSent = t.k, now
+	}
+	for _, m := range s.members {
+		m.t.receive(t.ideal)
+	}
 }
 
 // Stop halts the clock and waits for the workers.
@@ -141,7 +169,7 @@ func (p *Pacer) add(m ticker) int {
 	p.mu.Unlock()
 	s := p.shards[id%len(p.shards)]
 	s.mu.Lock()
-	s.members[id] = m
+	s.members = append(s.members, &pacerMember{id: id, t: m, lastTick: -2})
 	s.mu.Unlock()
 	return id
 }
@@ -149,36 +177,51 @@ func (p *Pacer) add(m ticker) int {
 func (p *Pacer) remove(id int) {
 	s := p.shards[id%len(p.shards)]
 	s.mu.Lock()
-	delete(s.members, id)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	for i, m := range s.members {
+		if m.id == id {
+			// Keep the order of the others: moving one would shift its
+			// send offset within the tick.
+			s.members = append(s.members[:i], s.members[i+1:]...)
+			return
+		}
+	}
 }
 
 // PacerStats describe how punctual the clock has been.
 type PacerStats struct {
-	Ticks       uint64
+	Ticks uint64
+	// Lateness is, per packet sent, how long after its ideal tick time it
+	// left (actual - ideal): wake-up delay plus the sends before it.
 	LatenessP50 time.Duration
 	LatenessP99 time.Duration
 	LatenessMax time.Duration
+	// Spacing is, per call, how far the gap between two consecutive
+	// packets strayed from the interval: the jitter the far end sees.
+	SpacingP50 time.Duration
+	SpacingP99 time.Duration
 	// Skipped counts ticks a group of calls missed because the machine
 	// could not keep up (each skipped tick is 20 ms those calls did not send).
 	Skipped uint64
 }
 
-// Stats returns tick lateness: for each tick and shard, how long after the
-// ideal tick time the shard's last packet of that tick was sent.
+// Stats returns the pacing figures since the start or the last ResetStats.
 func (p *Pacer) Stats() PacerStats {
 	return PacerStats{
 		Ticks:       p.ticks.Load(),
 		LatenessP50: p.lateness.quantile(0.50),
 		LatenessP99: p.lateness.quantile(0.99),
 		LatenessMax: time.Duration(p.lateness.max.Load()),
+		SpacingP50:  p.spacing.quantile(0.50),
+		SpacingP99:  p.spacing.quantile(0.99),
 		Skipped:     p.skipped.Load(),
 	}
 }
 
-// ResetStats forgets the lateness seen so far (between benchmark phases).
+// ResetStats forgets the figures so far (between benchmark phases).
 func (p *Pacer) ResetStats() {
 	p.lateness.reset()
+	p.spacing.reset()
 	p.skipped.Store(0)
 }
 

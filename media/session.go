@@ -375,26 +375,31 @@ func (s *Session) deliverDTMF(events ...DTMFEvent) {
 	}
 }
 
-// send is the pacer's first call each tick: this tick's packet out.
-func (s *Session) send(now time.Time) {
+// send is the pacer's first call each tick: this tick's packet out. It
+// reports whether a packet was sent.
+func (s *Session) send(now time.Time) bool {
 	s.mu.Lock()
 	out, pkt := s.nextPacket()
 	remote := s.remoteAP
+	sent := false
 	if pkt != nil && remote.IsValid() {
-		s.stats.PacketsSent++
-		s.stats.BytesSent += uint64(len(pkt))
 		if err := s.write(pkt, remote); err != nil {
 			select {
 			case <-s.closed:
 			default:
 				s.log.Debug("rtp send failed", "err", err)
 			}
+		} else {
+			sent = true
+			s.stats.PacketsSent++
+			s.stats.BytesSent += uint64(len(pkt))
 		}
 	}
 	s.mu.Unlock()
 	if out != nil && s.cfg.Recorder != nil {
 		s.cfg.Recorder.WriteOut(out, now)
 	}
+	return sent
 }
 
 // receive is the pacer's second call each tick: one frame from the jitter
