@@ -28,16 +28,16 @@ type MediaBenchResult struct {
 	BotCPUPerCallSecond float64
 	FarCPUPerCallSecond float64
 	PacingSkipped       uint64 // shard ticks skipped because the machine fell behind
-	PacingP50        time.Duration
-	PacingP99        time.Duration
-	PacingMax        time.Duration
-	SpacingP50       time.Duration // per call: |gap between its packets - 20 ms|
-	SpacingP99       time.Duration
-	PacketsLost      uint64
-	FramesReceived   uint64
-	FramesDropped    uint64
-	DTMFReceived     uint64
-	RepliesReceived  uint64 // packets the bot sent that reached the simulated callers
+	PacingP50           time.Duration
+	PacingP99           time.Duration
+	PacingMax           time.Duration
+	SpacingP50          time.Duration // per call: |gap between its packets - 20 ms|
+	SpacingP99          time.Duration
+	PacketsLost         uint64
+	FramesReceived      uint64
+	FramesDropped       uint64
+	DTMFReceived        uint64
+	RepliesReceived     uint64 // packets the bot sent that reached the simulated callers
 }
 
 // RunMediaBench runs calls bot-side RTP sessions for dur, all paced by one

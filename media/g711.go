@@ -1,5 +1,7 @@
 package media
 
+import "math/bits"
+
 // Codec is a G.711 RTP payload format as negotiated in SDP.
 type Codec struct {
 	Name        string // "PCMU" | "PCMA"
@@ -37,29 +39,24 @@ func (c Codec) Decode(dst []int16, payload []byte) []int16 {
 	return dst
 }
 
-const (
-	mulawBias = 0x84 // 132: shifts the segment boundaries so segment 0 starts at 0
-	mulawClip = 32635
-)
+// mulawBias is the µ-law bias in 16-bit units (33 in the Recommendation's
+// 14-bit domain): it shifts the segment boundaries so segment 0 starts at 0.
+const mulawBias = 0x84
 
-// EncodeMulaw compresses one 16-bit sample to µ-law (G.711 section 3.2).
+// EncodeMulaw compresses one 16-bit sample to µ-law (G.711 section 3.2,
+// table 2a). Like the Recommendation it works on the top 14 bits, and a
+// negative sample takes its one's complement, so the decision levels for
+// negative values sit one step from the positive ones as the table says.
 func EncodeMulaw(s int16) byte {
-	v := int(s)
-	sign := 0
-	if v < 0 {
-		v = -v
-		sign = 0x80
+	x := int(s)
+	mask := byte(0xff) // every bit inverted on the wire, sign bit set for >= 0
+	if x < 0 {
+		x = ^x
+		mask = 0x7f
 	}
-	if v > mulawClip {
-		v = mulawClip
-	}
-	v += mulawBias
-	exp := 7
-	for mask := 0x4000; v&mask == 0 && exp > 0; mask >>= 1 {
-		exp--
-	}
-	mant := (v >> (exp + 3)) & 0x0f
-	return ^byte(sign | exp<<4 | mant)
+	v := min(x>>2+33, 0x1fff)
+	seg := bits.Len(uint(v)) - 6 // v is 33..8191: 6..13 bits long
+	return byte(seg<<4|(v>>(seg+1))&0x0f) ^ mask
 }
 
 // DecodeMulaw expands one µ-law byte to a 16-bit sample.

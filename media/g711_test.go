@@ -41,7 +41,13 @@ func TestG711KnownValues(t *testing.T) {
 		{"mulaw 0", EncodeMulaw(0), 0xff},
 		{"mulaw max", EncodeMulaw(32767), 0x80},
 		{"mulaw min", EncodeMulaw(-32768), 0x00},
+		{"mulaw -1 (negative zero)", EncodeMulaw(-1), 0x7f},
+		{"mulaw 1000", EncodeMulaw(1000), 0xce},
+		{"mulaw -1000", EncodeMulaw(-1000), 0x4e},
 		{"alaw 0", EncodeAlaw(0), 0xd5},
+		{"alaw -1", EncodeAlaw(-1), 0x55},
+		{"alaw 1000", EncodeAlaw(1000), 0xfa},
+		{"alaw -1000", EncodeAlaw(-1000), 0x7a},
 		{"alaw max", EncodeAlaw(32767), 0xaa},
 		{"alaw min", EncodeAlaw(-32768), 0x2a},
 	}
@@ -91,4 +97,58 @@ func snrDB(ref, got []int16) float64 {
 		return math.Inf(1)
 	}
 	return 10 * math.Log10(sig/noise)
+}
+
+// refMulaw and refAlaw encode by searching the segment end points of
+// G.711 tables 1a and 2a (in the 14-bit and 13-bit domains the
+// Recommendation uses) rather than by bit tricks, as an independent check
+// of EncodeMulaw and EncodeAlaw.
+func refMulaw(s int16) byte {
+	v := int(s) >> 2 // 14-bit
+	mask := byte(0xff)
+	if v < 0 {
+		v = -v - 1
+		mask = 0x7f
+	}
+	v += 33 // bias in 14-bit units
+	if v > 0x1fff {
+		v = 0x1fff
+	}
+	ends := []int{0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff}
+	seg := 0
+	for seg < 8 && v > ends[seg] {
+		seg++
+	}
+	return byte(seg<<4|(v>>(seg+1))&0x0f) ^ mask
+}
+
+func refAlaw(s int16) byte {
+	v := int(s) >> 3 // 13-bit
+	mask := byte(0xd5)
+	if v < 0 {
+		v = -v - 1
+		mask = 0x55
+	}
+	ends := []int{0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff}
+	seg := 0
+	for seg < 8 && v > ends[seg] {
+		seg++
+	}
+	if seg >= 8 {
+		return 0x7f ^ mask
+	}
+	shift := max(seg, 1)
+	return byte(seg<<4|(v>>shift)&0x0f) ^ mask
+}
+
+func TestG711MatchesSegmentTables(t *testing.T) {
+	for s := -32768; s <= 32767; s++ {
+		v := int16(s)
+		if got, want := EncodeAlaw(v), refAlaw(v); got != want {
+			t.Fatalf("A-law %d: %#x, table says %#x", s, got, want)
+		}
+		if got, want := EncodeMulaw(v), refMulaw(v); got != want {
+			t.Fatalf("µ-law %d: %#x, table says %#x", s, got, want)
+		}
+	}
 }

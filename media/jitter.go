@@ -34,7 +34,7 @@ type JitterBuffer struct {
 	waited   int // silent ticks spent waiting for a missing packet
 	clock    int // RTP clock rate, for jitter in ms
 	started  bool
-	played   bool // a packet has been popped: earlier ones are late from now on
+	played   bool   // a packet has been popped: earlier ones are late from now on
 	next     uint16 // sequence number to play next
 	buf      map[uint16]*rtp.Packet
 	stats    JitterStats

@@ -38,6 +38,8 @@ type SessionStats struct {
 	Jitter          JitterStats `json:"jitter"`
 	PacketsSent     uint64      `json:"packets_sent"`
 	BytesSent       uint64      `json:"bytes_sent"`
+	PacketsReceived uint64      `json:"packets_received"` // valid RTP of any payload type, before the jitter buffer
+	BytesReceived   uint64      `json:"bytes_received"`
 	Garbage         uint64      `json:"garbage"`        // unparseable or unexpected packets dropped
 	FramesDropped   uint64      `json:"frames_dropped"` // decoded frames dropped because the reader lagged
 	DTMFReceived    uint64      `json:"dtmf_received"`
@@ -330,6 +332,8 @@ func (s *Session) handlePacket(b []byte, from net.Addr, now time.Time) {
 	s.lastPacket.Store(now.UnixNano())
 	var events []DTMFEvent
 	s.mu.Lock()
+	s.stats.PacketsReceived++
+	s.stats.BytesReceived += uint64(len(b))
 	if !s.remoteAP.IsValid() {
 		// Symmetric RTP (RFC 4961): answer where the far end sends from.
 		if ua, ok := from.(*net.UDPAddr); ok {

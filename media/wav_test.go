@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +77,107 @@ func FuzzReadWAV(f *testing.F) {
 			t.Fatalf("accepted with rate %d and %d samples from %d bytes", rate, len(pcm), len(b))
 		}
 	})
+}
+
+// wavBytes builds a WAV file by hand: a fmt chunk (extra bytes appended
+// as given), optional chunks before the data, then the data.
+func wavBytes(format, channels uint16, rate uint32, bits uint16, fmtExtra []byte, before []byte, data []byte) []byte {
+	le16 := func(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
+	le32 := func(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
+	var f []byte
+	f = append(f, le16(format)...)
+	f = append(f, le16(channels)...)
+	f = append(f, le32(rate)...)
+	f = append(f, le32(rate*uint32(channels)*uint32(bits)/8)...)
+	f = append(f, le16(channels*bits/8)...)
+	f = append(f, le16(bits)...)
+	f = append(f, fmtExtra...)
+	var b []byte
+	b = append(b, "WAVE"...)
+	b = append(b, "fmt "...)
+	b = append(b, le32(uint32(len(f)))...)
+	b = append(b, f...)
+	b = append(b, before...)
+	b = append(b, "data"...)
+	b = append(b, le32(uint32(len(data)))...)
+	b = append(b, data...)
+	return append(append([]byte("RIFF"), le32(uint32(len(b)))...), b...)
+}
+
+func TestReadWAVFormats(t *testing.T) {
+	pcm := sine(440, 8000, 400, 0.4)
+	mu := PCMU.Encode(nil, pcm)
+	al := PCMA.Encode(nil, pcm)
+	var le []byte
+	for _, v := range pcm {
+		le = append(le, byte(v), byte(uint16(v)>>8))
+	}
+	stereoMu := make([]byte, 0, 2*len(mu))
+	for _, c := range mu {
+		stereoMu = append(stereoMu, c, 0xff) // right channel silent
+	}
+	extensible := append([]byte{22, 0, 16, 0, 4, 0, 0, 0, 1, 0}, make([]byte, 14)...) // cbSize 22, sub-format PCM
+	list := append([]byte("LIST\x03\x00\x00\x00abc"), 0) // odd size, padded
+	cases := []struct {
+		name string
+		file []byte
+		rate int
+		want []int16
+		tol  int // allowed sample error
+	}{
+		{"µ-law (format 7)", wavBytes(7, 1, 8000, 8, nil, nil, mu), 8000, pcm, 1100},
+		{"A-law (format 6)", wavBytes(6, 1, 8000, 8, nil, nil, al), 8000, pcm, 1100},
+		{"µ-law stereo mixed down", wavBytes(7, 2, 8000, 8, nil, nil, stereoMu), 8000, halve(pcm), 600},
+		{"extensible 16-bit", wavBytes(0xfffe, 1, 16000, 16, extensible, nil, le), 16000, pcm, 0},
+		{"odd chunk before data", wavBytes(1, 1, 22050, 16, nil, list, le), 22050, pcm, 0},
+		{"8-bit unsigned PCM", wavBytes(1, 1, 8000, 8, nil, nil, []byte{128, 255, 0}), 8000, []int16{0, 127 << 8, -128 << 8}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, rate, err := ReadWAV(bytes.NewReader(c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rate != c.rate || len(got) != len(c.want) {
+				t.Fatalf("rate %d len %d, want %d %d", rate, len(got), c.rate, len(c.want))
+			}
+			for i := range got {
+				if d := abs(int(got[i]) - int(c.want[i])); d > c.tol {
+					t.Fatalf("sample %d: %d, want %d±%d", i, got[i], c.want[i], c.tol)
+				}
+			}
+		})
+	}
+}
+
+func halve(pcm []int16) []int16 {
+	out := make([]int16, len(pcm))
+	for i, v := range pcm {
+		out[i] = v / 2
+	}
+	return out
+}
+
+func TestReadWAVErrorsSayWhy(t *testing.T) {
+	cases := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"24-bit", wavBytes(1, 1, 8000, 24, nil, nil, make([]byte, 30)), "unsupported format"},
+		{"16-bit µ-law", wavBytes(7, 1, 8000, 16, nil, nil, make([]byte, 30)), "unsupported format"},
+		{"absurd rate", wavBytes(1, 1, 7, 16, nil, nil, make([]byte, 30)), "sample rate"},
+		{"too many channels", wavBytes(1, 40, 8000, 16, nil, nil, make([]byte, 80)), "channels"},
+		{"truncated fmt", []byte("RIFF\x20\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00"), "fmt chunk"},
+		{"chunk overruns file", []byte("RIFF\x20\x00\x00\x00WAVEjunk\xff\x00\x00\x00ab"), "junk"},
+		{"RIFF but not WAVE", []byte("RIFF\x20\x00\x00\x00AVI LIST"), "not a RIFF WAVE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := ReadWAV(bytes.NewReader(c.file))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one mentioning %q", err, c.want)
+			}
+		})
+	}
 }
