@@ -372,3 +372,7 @@ func splitSentences(text string) []string {
 	}
 	return out
 }
+
+// Articles returns every article (for building speech-recognition
+// vocabularies and listings).
+func (b *Base) Articles() []Article { return append([]Article(nil), b.articles...) }

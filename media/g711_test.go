@@ -152,3 +152,22 @@ func TestG711MatchesSegmentTables(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkG711(b *testing.B) {
+	frame := sine(440, 8000, 160, 0.5)
+	for _, c := range []Codec{PCMU, PCMA} {
+		b.Run(c.Name+"/encode", func(b *testing.B) {
+			buf := make([]byte, 0, 160)
+			for b.Loop() {
+				buf = c.Encode(buf[:0], frame)
+			}
+		})
+		enc := c.Encode(nil, frame)
+		b.Run(c.Name+"/decode", func(b *testing.B) {
+			out := make([]int16, 0, 160)
+			for b.Loop() {
+				out = c.Decode(out[:0], enc)
+			}
+		})
+	}
+}

@@ -12,7 +12,7 @@ type JitterStats struct {
 	Lost      uint64  `json:"lost"`
 	Late      uint64  `json:"late"`
 	Duplicate uint64  `json:"duplicate"`
-	Discarded uint64  `json:"discarded"` // played out of turn to keep the delay bounded (sender clock faster than ours)
+	Discarded uint64  `json:"discarded"` // dropped unplayed to keep the delay bounded (sender clock faster than ours, bursts)
 	JitterMs  float64 `json:"jitter_ms"` // RFC 3550 A.8 interarrival jitter
 }
 
@@ -35,6 +35,7 @@ type JitterBuffer struct {
 	clock    int // RTP clock rate, for jitter in ms
 	started  bool
 	played   bool   // a packet has been popped: earlier ones are late from now on
+	ssrc     uint32 // source of the stream being played
 	next     uint16 // sequence number to play next
 	buf      map[uint16]*rtp.Packet
 	stats    JitterStats
@@ -61,11 +62,22 @@ func (j *JitterBuffer) Push(p *rtp.Packet, arrival time.Time) { j.push(p, arriva
 // instant of the payload and so would distort the jitter estimate
 // (RFC 3550 section 6.4.1 defines it for the media clock).
 func (j *JitterBuffer) push(p *rtp.Packet, arrival time.Time, measure bool) {
+	switch {
+	case !j.started:
+		j.started, j.next, j.ssrc = true, p.SequenceNumber, p.SSRC
+	case p.SSRC != j.ssrc && !measure:
+		// An event from another source than the audio (some gateways do
+		// this): its sequence numbers are not ours, so keep it out.
+		return
+	case p.SSRC != j.ssrc:
+		// The far end switched media source (a re-INVITE to another media
+		// server, a transfer): a new sequence space and clock, RFC 3550
+		// section 8.2.
+		clear(j.buf)
+		j.next, j.ssrc, j.played, j.haveTr = p.SequenceNumber, p.SSRC, false, false
+	}
 	if measure {
 		j.updateJitter(p.Timestamp, arrival)
-	}
-	if !j.started {
-		j.started, j.next = true, p.SequenceNumber
 	}
 	// Distance from the next packet to play, with 16-bit wrap-around
 	// (RFC 3550 A.1): negative means its turn has passed.
@@ -78,7 +90,7 @@ func (j *JitterBuffer) push(p *rtp.Packet, arrival time.Time, measure bool) {
 		j.stats.Late++
 		return
 	case d < 0 || d > 1000:
-		// A jump this large is a new stream (sender restarted): resync.
+		// A jump this large is the sender restarting its stream: resync.
 		clear(j.buf)
 		j.next = p.SequenceNumber
 	}

@@ -173,3 +173,34 @@ func TestJitterBufferEventsDoNotSkewJitter(t *testing.T) {
 		t.Fatalf("jitter %.2f ms on a perfectly timed stream", js)
 	}
 }
+
+func TestJitterBufferFollowsNewSource(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	for s := uint16(500); s < 503; s++ {
+		j.Push(pkt(s), now)
+		j.Pop()
+	}
+	// A new source whose numbers sit just behind the old ones: without
+	// noticing the SSRC it would all look late.
+	for s := uint16(480); s < 483; s++ {
+		p := pkt(s)
+		p.SSRC = 99
+		j.Push(p, now)
+	}
+	// An event from a third source is kept out of the sequence space.
+	ev := pkt(7)
+	ev.SSRC = 1234
+	j.push(ev, now, false)
+	for want := uint16(480); want < 483; want++ {
+		if p, r := j.Pop(); r != PopPacket || p.SequenceNumber != want || p.SSRC != 99 {
+			t.Fatalf("got %v %v, want seq %d of the new source", r, p, want)
+		}
+	}
+	if _, r := j.Pop(); r != PopEmpty {
+		t.Fatal("foreign event played")
+	}
+	if st := j.Stats(); st.Late != 0 || st.Lost != 0 || st.Received != 6 {
+		t.Fatalf("stats %+v", st)
+	}
+}

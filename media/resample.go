@@ -1,6 +1,9 @@
 package media
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // resampleTaps is the half-width of the windowed-sinc kernel, in input
 // samples at the lower of the two rates: enough for speech at telephone
@@ -15,8 +18,8 @@ func Resample(in []int16, from, to int) []int16 {
 		return append([]int16(nil), in...)
 	}
 	ratio := float64(to) / float64(from)
-	cutoff := math.Min(1, ratio) // relative to the input Nyquist frequency
-	half := float64(resampleTaps) / cutoff
+	k := kernelFor(math.Min(1, ratio))
+	half := k.half
 	n := int(math.Floor(float64(len(in)) * ratio))
 	out := make([]int16, n)
 	for i := range out {
@@ -25,8 +28,7 @@ func Resample(in []int16, from, to int) []int16 {
 		hi := int(math.Floor(center + half))
 		var acc, norm float64
 		for j := max(lo, 0); j <= hi && j < len(in); j++ {
-			x := float64(j) - center
-			w := cutoff * sinc(cutoff*x) * blackman(x/half)
+			w := k.at(float64(j) - center)
 			acc += w * float64(in[j])
 			norm += w
 		}
@@ -71,7 +73,7 @@ func clip16(v float64) int16 {
 type Resampler struct {
 	from, to int
 	ratio    float64
-	cutoff   float64
+	k        *kernel
 	half     float64
 	hist     []float64 // input not yet fully used
 	next     float64   // position of the next output, in hist coordinates
@@ -80,8 +82,8 @@ type Resampler struct {
 // NewResampler makes a streaming converter from one rate to another.
 func NewResampler(from, to int) *Resampler {
 	r := &Resampler{from: from, to: to, ratio: float64(to) / float64(from)}
-	r.cutoff = math.Min(1, r.ratio)
-	r.half = float64(resampleTaps) / r.cutoff
+	r.k = kernelFor(math.Min(1, r.ratio))
+	r.half = r.k.half
 	return r
 }
 
@@ -101,8 +103,7 @@ func (r *Resampler) Process(in []int16) []int16 {
 		hi := int(math.Floor(center + r.half))
 		var acc, norm float64
 		for j := max(lo, 0); j <= hi && j < len(r.hist); j++ {
-			x := float64(j) - center
-			w := r.cutoff * sinc(r.cutoff*x) * blackman(x/r.half)
+			w := r.k.at(float64(j) - center)
 			acc += w * r.hist[j]
 			norm += w
 		}
@@ -118,4 +119,51 @@ func (r *Resampler) Process(in []int16) []int16 {
 		r.next -= float64(drop)
 	}
 	return out
+}
+
+// kernel is the windowed sinc tabulated finely enough (kernelSteps points
+// per input sample, linearly interpolated) that evaluating it costs a
+// multiply instead of three trigonometric calls: resampling a long reply
+// from 22.05 kHz took hundreds of milliseconds before.
+type kernel struct {
+	cutoff float64
+	half   float64
+	table  []float64
+}
+
+const kernelSteps = 512
+
+func newKernel(cutoff float64) *kernel {
+	k := &kernel{cutoff: cutoff, half: float64(resampleTaps) / cutoff}
+	n := int(k.half*kernelSteps) + 2
+	k.table = make([]float64, n)
+	for i := range k.table {
+		x := float64(i) / kernelSteps
+		k.table[i] = cutoff * sinc(cutoff*x) * blackman(x/k.half)
+	}
+	return k
+}
+
+// at evaluates the kernel at x (input samples from the centre).
+func (k *kernel) at(x float64) float64 {
+	x = math.Abs(x) * kernelSteps
+	i := int(x)
+	if i+1 >= len(k.table) {
+		return 0
+	}
+	f := x - float64(i)
+	return k.table[i]*(1-f) + k.table[i+1]*f
+}
+
+// kernels caches one table per cut-off; the few rate pairs in use (8 <->
+// 16 kHz, 22.05 -> 8 kHz, 24 -> 8 kHz) make it tiny. Guarded for
+// concurrent calls.
+var kernels sync.Map // float64 -> *kernel
+
+func kernelFor(cutoff float64) *kernel {
+	if k, ok := kernels.Load(cutoff); ok {
+		return k.(*kernel)
+	}
+	k, _ := kernels.LoadOrStore(cutoff, newKernel(cutoff))
+	return k.(*kernel)
 }

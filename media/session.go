@@ -162,7 +162,11 @@ func (s *Session) Start(ctx context.Context) {
 }
 
 // Frames delivers decoded 8 kHz audio, 160 samples per pacer tick once the
-// far end has started sending; lost packets come as silence.
+// far end has started sending. Lost packets, and gaps where the far end
+// sends nothing (silence suppression, hold), come as silent frames, so a
+// VAD downstream sees the silence it needs to end a turn. A reader more
+// than a second behind loses the oldest frames (SessionStats.FramesDropped).
+// The channel is never closed: stop reading when the call ends.
 func (s *Session) Frames() <-chan []int16 { return s.frames }
 
 // DTMF delivers key presses.

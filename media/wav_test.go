@@ -117,7 +117,7 @@ func TestReadWAVFormats(t *testing.T) {
 		stereoMu = append(stereoMu, c, 0xff) // right channel silent
 	}
 	extensible := append([]byte{22, 0, 16, 0, 4, 0, 0, 0, 1, 0}, make([]byte, 14)...) // cbSize 22, sub-format PCM
-	list := append([]byte("LIST\x03\x00\x00\x00abc"), 0) // odd size, padded
+	list := append([]byte("LIST\x03\x00\x00\x00abc"), 0)                              // odd size, padded
 	cases := []struct {
 		name string
 		file []byte

@@ -400,15 +400,15 @@ func (l *listener) say(ctx context.Context, text string, lang Language, tm *Timi
 	}
 	t0 := time.Now()
 	sp, err := l.c.TTS.Synthesize(ctx, text, lang)
-	if tm != nil {
-		tm.TTS = ms(time.Since(t0))
-	}
 	if err != nil {
 		return fmt.Errorf("tts: %w", err)
 	}
 	pcm := sp.PCM
 	if sp.SampleRate != portRate {
 		pcm = media.Resample(pcm, sp.SampleRate, portRate)
+	}
+	if tm != nil {
+		tm.TTS = ms(time.Since(t0)) // synthesis and conversion to the line's rate
 	}
 	l.playing = l.c.Port.Play(pcm)
 	return nil

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/pipeline/espeak"
 	"github.com/vastaa/vastaa/pipeline/intent"
@@ -27,7 +29,7 @@ type providers struct {
 	closers []func() error
 }
 
-func newProviders(cfg serveConfig, log *slog.Logger) (_ *providers, err error) {
+func newProviders(cfg serveConfig, kb *knowledge.Base, log *slog.Logger) (_ *providers, err error) {
 	p := &providers{}
 	defer func() {
 		if err != nil {
@@ -60,6 +62,9 @@ func newProviders(cfg serveConfig, log *slog.Logger) (_ *providers, err error) {
 	default:
 		sc := sphinx.DefaultConfig()
 		sc.PoolSize = cfg.SphinxPoolSize
+		if sc.Corpus, err = speechCorpus(kb); err != nil {
+			return nil, err
+		}
 		rec, err := sphinx.New(sc)
 		if err != nil {
 			return nil, fmt.Errorf("speech to text (pocketsphinx): %w", err)
@@ -124,4 +129,27 @@ func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h quietHandler) WithGroup(name string) slog.Handler {
 	return quietHandler{h.Handler.WithGroup(name)}
+}
+
+// speechCorpus is what English callers are expected to say: the intent
+// examples and the knowledge base's English articles. pocketsphinx gets a
+// language model of it (see sphinx.WriteDomainLM).
+func speechCorpus(kb *knowledge.Base) ([]string, error) {
+	ex, err := intent.ShippedExamples()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ex {
+		if e.Lang == pipeline.English {
+			out = append(out, e.Text)
+		}
+	}
+	for _, a := range kb.Articles() {
+		if a.Lang == "en" {
+			out = append(out, a.Title)
+			out = append(out, strings.FieldsFunc(a.Body, func(r rune) bool { return r == '.' || r == '?' || r == '\n' })...)
+		}
+	}
+	return out, nil
 }

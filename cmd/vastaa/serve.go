@@ -19,7 +19,6 @@ import (
 	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
-	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/workflows"
 	"github.com/vastaa/vastaa/workflows/callstore"
 	"github.com/vastaa/vastaa/workflows/devserver"
@@ -90,7 +89,7 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
 	a.queues = agents.NewQueues()
-	if a.providers, err = newProviders(cfg, log); err != nil {
+	if a.providers, err = newProviders(cfg, a.kb, log); err != nil {
 		return nil, err
 	}
 
