@@ -18,13 +18,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// MediaBenchConfig says what RunMediaBenchConfig sets up.
+type MediaBenchConfig struct {
+	Calls    int
+	Duration time.Duration
+	// PerFrame gets every 20 ms frame the bot side receives (plug a VAD
+	// in here); it runs on the call's own goroutine.
+	PerFrame func(call int, frame []int16)
+	// FarSessions makes the far end of every call a full Session too: two
+	// sockets per call, both legs paced by the same Pacer. By default the
+	// far end is a light simulation (one socket, two threads for all
+	// calls) whose CPU is measured apart, so the bot's own cost shows.
+	FarSessions bool
+}
+
 // MediaBenchResult is what RunMediaBench measured.
 type MediaBenchResult struct {
 	Calls            int
 	Duration         time.Duration
+	FarSessions      bool
 	CPUPerCallSecond float64 // process CPU seconds per call-second, everything included
-	// BotCPUPerCallSecond leaves out the simulated callers' two threads
-	// (measured per thread): what the bot side alone costs.
+	// BotCPUPerCallSecond is the bot side's share: the total less the
+	// simulated callers' threads (measured per thread), or half the total
+	// with FarSessions, where both legs run the same code.
 	BotCPUPerCallSecond float64
 	FarCPUPerCallSecond float64
 	PacingSkipped       uint64 // shard ticks skipped because the machine fell behind
@@ -37,70 +53,92 @@ type MediaBenchResult struct {
 	FramesReceived      uint64
 	FramesDropped       uint64
 	DTMFReceived        uint64
-	RepliesReceived     uint64 // packets the bot sent that reached the simulated callers
+	RepliesReceived     uint64 // packets the bot sent that reached the far end
 }
 
 // RunMediaBench runs calls bot-side RTP sessions for dur, all paced by one
-// Pacer. Simulated callers send each session 20 ms of G.711 every 20 ms,
-// with a key press (RFC 4733) every few seconds, from one socket and one
-// goroutine, so that as little CPU as possible goes to the far end. Each
-// session receives through its jitter buffer and DTMF detector, hands every
-// frame to perFrame (VAD goes there), and sends speech back continuously.
+// Pacer, against light simulated callers (see MediaBenchConfig).
 func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame func(call int, frame []int16)) (MediaBenchResult, error) {
-	res := MediaBenchResult{Calls: calls, Duration: dur}
+	return RunMediaBenchConfig(ctx, MediaBenchConfig{Calls: calls, Duration: dur, PerFrame: perFrame})
+}
+
+// RunMediaBenchConfig runs cfg.Calls calls on loopback UDP for
+// cfg.Duration. The far end of each call sends 20 ms of G.711 every 20 ms
+// with a key press (RFC 4733) every 3 s; the bot side receives through its
+// jitter buffer and DTMF detector, hands every frame to PerFrame, and
+// sends speech back continuously. Figures cover the measured stretch after
+// a half-second warm-up.
+func RunMediaBenchConfig(ctx context.Context, cfg MediaBenchConfig) (MediaBenchResult, error) {
+	calls, dur := cfg.Calls, cfg.Duration
+	res := MediaBenchResult{Calls: calls, Duration: dur, FarSessions: cfg.FarSessions}
 	if calls <= 0 || dur <= 0 {
 		return res, errors.New("media bench: calls and duration must be positive")
 	}
-	raiseFileLimit(uint64(calls + 256))
+	raiseFileLimit(uint64(2*calls + 256))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pacer := NewPacer(20 * time.Millisecond)
 	pacer.Start(ctx)
 	defer pacer.Stop()
-
-	far, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		return res, fmt.Errorf("media bench: %w", err)
-	}
-	defer far.Close()
-	far.SetReadBuffer(8 << 20)
 	speech := benchSignal(8000 * 3)
-	var near []*Session
-	var targets []netip.AddrPort
+
+	var near, farSess []*Session
 	defer func() {
-		for _, s := range near {
+		for _, s := range append(near, farSess...) {
 			s.Close()
 		}
 	}()
-	for i := 0; i < calls; i++ {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	var farConn *net.UDPConn
+	if !cfg.FarSessions {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
-			return res, fmt.Errorf("media bench: socket %d: %w", i, err)
+			return res, fmt.Errorf("media bench: %w", err)
 		}
-		b, _ := NewSession(SessionConfig{Conn: c, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
-		near = append(near, b)
-		targets = append(targets, addrPort(c.LocalAddr().(*net.UDPAddr)))
+		defer c.Close()
+		c.SetReadBuffer(8 << 20)
+		farConn = c
 	}
+	var targets []netip.AddrPort
+	for i := 0; i < calls; i++ {
+		nc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return res, fmt.Errorf("media bench: socket for call %d: %w", i, err)
+		}
+		nearAddr := nc.LocalAddr().(*net.UDPAddr)
+		var farAddr *net.UDPAddr
+		if cfg.FarSessions {
+			fc, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				nc.Close()
+				return res, fmt.Errorf("media bench: socket for call %d: %w", i, err)
+			}
+			farAddr = fc.LocalAddr().(*net.UDPAddr)
+			f, _ := NewSession(SessionConfig{Conn: fc, Remote: nearAddr, Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+			farSess = append(farSess, f)
+		} else {
+			farAddr = farConn.LocalAddr().(*net.UDPAddr)
+		}
+		b, _ := NewSession(SessionConfig{Conn: nc, Remote: farAddr, Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+		near = append(near, b)
+		targets = append(targets, addrPort(nearAddr))
+	}
+
 	var wg sync.WaitGroup
-	var mu sync.Mutex
+	var frames atomic.Uint64
 	stop := make(chan struct{})
 	for i, b := range near {
 		b.Start(ctx)
 		wg.Add(1)
 		go func(i int, b *Session) {
 			defer wg.Done()
-			var frames uint64
 			for {
 				select {
 				case <-stop:
-					mu.Lock()
-					res.FramesReceived += frames
-					mu.Unlock()
 					return
 				case f := <-b.Frames():
-					frames++
-					if perFrame != nil {
-						perFrame(i, f)
+					frames.Add(1)
+					if cfg.PerFrame != nil {
+						cfg.PerFrame(i, f)
 					}
 					if !b.Playing() {
 						b.Play(speech)
@@ -111,22 +149,48 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 		}(i, b)
 	}
 	var replies atomic.Uint64
-	var farCPU [2]atomic.Int64 // thread CPU of the far end's sender and receiver
-	wg.Add(2)
-	go func() { // simulated callers: receive whatever the bot sends
-		defer wg.Done()
-		farReceive(far, &replies, &farCPU[0])
-	}()
-	go func() { // simulated callers: talk, and press 5 every 3 s
-		defer wg.Done()
-		farCallers(stop, far, targets, speech, &farCPU[1])
-	}()
+	var farCPU [2]atomic.Int64 // thread CPU of the light far end's sender and receiver
+	if cfg.FarSessions {
+		for _, f := range farSess {
+			f.Start(ctx)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			driveFarSessions(stop, farSess, speech)
+		}()
+	} else {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			farReceive(farConn, &replies, &farCPU[0])
+		}()
+		go func() {
+			defer wg.Done()
+			farCallers(stop, farConn, targets, speech, &farCPU[1])
+		}()
+	}
+	farReceived := func() uint64 {
+		if !cfg.FarSessions {
+			return replies.Load()
+		}
+		var n uint64
+		for _, f := range farSess {
+			n += f.Stats().PacketsReceived
+		}
+		return n
+	}
+
 	// Let every leg start before measuring.
-	time.Sleep(500 * time.Millisecond)
+	select {
+	case <-time.After(500 * time.Millisecond):
+	case <-ctx.Done():
+	}
 	pacer.ResetStats()
 	cpu0 := cpuTime()
 	far0 := farCPU[0].Load() + farCPU[1].Load()
-	replies0 := replies.Load()
+	replies0 := farReceived()
+	frames0 := frames.Load()
 	t0 := time.Now()
 	select {
 	case <-time.After(dur):
@@ -135,18 +199,27 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 	elapsed := time.Since(t0)
 	cpu := cpuTime() - cpu0
 	farUsed := time.Duration(farCPU[0].Load() + farCPU[1].Load() - far0)
-	res.RepliesReceived = replies.Load() - replies0
+	res.RepliesReceived = farReceived() - replies0
+	res.FramesReceived = frames.Load() - frames0
 	close(stop)
-	far.Close()
+	if farConn != nil {
+		farConn.Close()
+	}
 	wg.Wait()
+
 	st := pacer.Stats()
 	res.PacingP50, res.PacingP99, res.PacingMax = st.LatenessP50, st.LatenessP99, st.LatenessMax
 	res.SpacingP50, res.SpacingP99 = st.SpacingP50, st.SpacingP99
+	res.PacingSkipped = st.Skipped
 	callSeconds := float64(calls) * elapsed.Seconds()
 	res.CPUPerCallSecond = cpu.Seconds() / callSeconds
-	res.FarCPUPerCallSecond = farUsed.Seconds() / callSeconds
-	res.BotCPUPerCallSecond = max(0, cpu-farUsed).Seconds() / callSeconds
-	res.PacingSkipped = st.Skipped
+	if cfg.FarSessions {
+		res.BotCPUPerCallSecond = res.CPUPerCallSecond / 2
+		res.FarCPUPerCallSecond = res.CPUPerCallSecond / 2
+	} else {
+		res.FarCPUPerCallSecond = farUsed.Seconds() / callSeconds
+		res.BotCPUPerCallSecond = max(0, cpu-farUsed).Seconds() / callSeconds
+	}
 	for _, s := range near {
 		ss := s.Stats()
 		res.PacketsLost += ss.Jitter.Lost
@@ -154,6 +227,35 @@ func RunMediaBench(ctx context.Context, calls int, dur time.Duration, perFrame f
 		res.DTMFReceived += ss.DTMFReceived
 	}
 	return res, ctx.Err()
+}
+
+// driveFarSessions keeps every far-end session talking, presses 5 on each
+// every 3 s (staggered), and drains what they receive, all from one
+// goroutine so the far end adds no goroutine per call.
+func driveFarSessions(stop <-chan struct{}, far []*Session, speech []int16) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for k := 0; ; k++ {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		for i, f := range far {
+			for drained := false; !drained; {
+				select {
+				case <-f.Frames():
+				default:
+					drained = true
+				}
+			}
+			if k%150 == i%150 {
+				go f.SendDTMF('5', 100*time.Millisecond)
+			} else if !f.Playing() {
+				f.Play(speech)
+			}
+		}
+	}
 }
 
 // farReceive counts what the bot sends, reading in batches (recvmmsg) on
@@ -217,7 +319,7 @@ func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPor
 				l := &legs[i]
 				var h rtp.Header
 				var payload []byte
-				phase := (k + i) % 150 // 3 s cycle, offset per call
+				phase := ((k-i)%150 + 150) % 150 // 3 s cycle, call i starts at tick i
 				switch {
 				case phase < 5: // a 100 ms key press, end packet once
 					ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}

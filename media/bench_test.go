@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-func benchmarkMedia(b *testing.B, calls int) {
+func benchmarkMedia(b *testing.B, calls int, farSessions bool) {
 	for b.Loop() {
-		res, err := RunMediaBench(context.Background(), calls, 3*time.Second, nil)
+		res, err := RunMediaBenchConfig(context.Background(), MediaBenchConfig{Calls: calls, Duration: 3 * time.Second, FarSessions: farSessions})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -24,20 +24,33 @@ func benchmarkMedia(b *testing.B, calls int) {
 	}
 }
 
-func BenchmarkMedia100(b *testing.B)  { benchmarkMedia(b, 100) }
-func BenchmarkMedia500(b *testing.B)  { benchmarkMedia(b, 500) }
-func BenchmarkMedia1000(b *testing.B) { benchmarkMedia(b, 1000) }
+// Bot sessions against light simulated callers.
+func BenchmarkMedia100(b *testing.B)  { benchmarkMedia(b, 100, false) }
+func BenchmarkMedia500(b *testing.B)  { benchmarkMedia(b, 500, false) }
+func BenchmarkMedia1000(b *testing.B) { benchmarkMedia(b, 1000, false) }
+
+// Pairs of full sessions: two sockets and two paced legs per call.
+func BenchmarkMediaPairs100(b *testing.B)  { benchmarkMedia(b, 100, true) }
+func BenchmarkMediaPairs500(b *testing.B)  { benchmarkMedia(b, 500, true) }
+func BenchmarkMediaPairs1000(b *testing.B) { benchmarkMedia(b, 1000, true) }
 
 func TestMediaBenchSmall(t *testing.T) {
-	var frames atomic.Int64
-	res, err := RunMediaBench(context.Background(), 5, time.Second, func(int, []int16) { frames.Add(1) })
-	if err != nil {
-		t.Fatal(err)
+	for _, far := range []bool{false, true} {
+		var frames atomic.Int64
+		res, err := RunMediaBenchConfig(context.Background(), MediaBenchConfig{Calls: 5, Duration: time.Second, FarSessions: far,
+			PerFrame: func(int, []int16) { frames.Add(1) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 5 calls x 50 frames/s for a second (plus the warm-up): the bench
+		// must really move audio both ways, and key presses (one per call
+		// in the first ticks, then every 3 s).
+		if res.FramesReceived < 150 || frames.Load() < 150 || res.RepliesReceived < 150 || res.DTMFReceived < 5 ||
+			res.CPUPerCallSecond <= 0 || res.BotCPUPerCallSecond <= 0 || res.FarCPUPerCallSecond <= 0 || res.PacingP99 <= 0 {
+			t.Fatalf("far sessions %v: %+v (perFrame saw %d)", far, res, frames.Load())
+		}
 	}
-	// 5 calls x 50 frames/s: the bench must really move audio.
-	// A key press every 3 s per call: at least one per call in the second.
-	if res.FramesReceived < 200 || frames.Load() < 200 || res.CPUPerCallSecond <= 0 || res.PacingP99 <= 0 ||
-		res.BotCPUPerCallSecond <= 0 || res.FarCPUPerCallSecond <= 0 || res.RepliesReceived < 200 || res.DTMFReceived < 5 {
-		t.Fatalf("%+v (perFrame saw %d)", res, frames.Load())
+	if _, err := RunMediaBench(context.Background(), 0, time.Second, nil); err == nil {
+		t.Fatal("zero calls accepted")
 	}
 }

@@ -1,6 +1,9 @@
 package media
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Codec is a G.711 RTP payload format as negotiated in SDP.
 type Codec struct {
@@ -15,26 +18,32 @@ var (
 	PCMA = Codec{Name: "PCMA", PayloadType: 8, ClockRate: 8000}
 )
 
-// Encode appends the G.711 encoding of pcm to dst.
+// Encode appends the G.711 encoding of pcm to dst (one byte per sample).
 func (c Codec) Encode(dst []byte, pcm []int16) []byte {
-	for _, s := range pcm {
-		if c.Name == "PCMA" {
+	dst = slices.Grow(dst, len(pcm))
+	if c.Name == "PCMA" {
+		for _, s := range pcm {
 			dst = append(dst, EncodeAlaw(s))
-		} else {
-			dst = append(dst, EncodeMulaw(s))
 		}
+		return dst
+	}
+	for _, s := range pcm {
+		dst = append(dst, EncodeMulaw(s))
 	}
 	return dst
 }
 
 // Decode appends the linear PCM of a G.711 payload to dst.
 func (c Codec) Decode(dst []int16, payload []byte) []int16 {
-	for _, b := range payload {
-		if c.Name == "PCMA" {
+	dst = slices.Grow(dst, len(payload))
+	if c.Name == "PCMA" {
+		for _, b := range payload {
 			dst = append(dst, DecodeAlaw(b))
-		} else {
-			dst = append(dst, DecodeMulaw(b))
 		}
+		return dst
+	}
+	for _, b := range payload {
+		dst = append(dst, DecodeMulaw(b))
 	}
 	return dst
 }
@@ -72,28 +81,21 @@ func DecodeMulaw(b byte) int16 {
 	return int16(v)
 }
 
-// EncodeAlaw compresses one 16-bit sample to A-law (G.711 section 3.4).
+// EncodeAlaw compresses one 16-bit sample to A-law (G.711 section 3.4,
+// table 1a), on the top 13 bits as the Recommendation does.
 func EncodeAlaw(s int16) byte {
-	v := int(s) >> 3 // A-law works on 13-bit magnitudes
-	sign := 0x80
+	v := int(s) >> 3
+	mask := byte(0xd5) // even bits inverted on the wire, sign bit set for >= 0
 	if v < 0 {
 		v = -v - 1
-		sign = 0
+		mask = 0x55
 	}
-	var out int
 	if v < 32 {
-		out = v >> 1
-	} else {
-		exp := 1
-		for t := v >> 5; t > 1 && exp < 7; t >>= 1 {
-			exp++
-		}
-		if v >= 4096 {
-			exp, v = 7, 4095
-		}
-		out = exp<<4 | (v>>exp)&0x0f
+		return byte(v>>1) ^ mask // segment 0 is linear
 	}
-	return byte(out|sign) ^ 0x55 // even bits inverted on the wire
+	v = min(v, 4095)
+	seg := bits.Len(uint(v)) - 5 // v is 32..4095: segments 1..7
+	return byte(seg<<4|(v>>seg)&0x0f) ^ mask
 }
 
 // DecodeAlaw expands one A-law byte to a 16-bit sample.

@@ -1,43 +1,123 @@
 package media
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // resampleTaps is the half-width of the windowed-sinc kernel, in input
 // samples at the lower of the two rates: enough for speech at telephone
 // rates (stop-band about -50 dB) at a cost that stays small per call.
 const resampleTaps = 12
 
-// Resample converts mono PCM from one rate to another with a windowed-sinc
-// (Blackman) interpolator. When downsampling the kernel's cut-off is the new
-// Nyquist frequency, so nothing above it aliases into the speech band.
+// maxPhases bounds the precomputed filter bank. Rates with a small common
+// divisor (8000 -> 44099) would need millions of coefficients; those
+// compute each weight as they go instead.
+const maxPhases = 4096
+
+// resampleKernel is a windowed-sinc (Blackman) interpolator. Output sample
+// i sits at input position i*down/up; for rates with a usable common
+// divisor the position's fraction takes only `up` values, so the weights
+// for each are computed once (a polyphase filter bank) and the per-sample
+// work is a dot product.
+type resampleKernel struct {
+	up, down int     // output step is down/up input samples, in lowest terms
+	cutoff   float64 // relative to the input Nyquist frequency
+	half     float64 // kernel half-width in input samples
+	// bank[p] holds the weights for fraction p/up, for input offsets
+	// first[p] .. first[p]+len(bank[p])-1 from the integer position.
+	bank  [][]float64
+	first []int
+}
+
+func newResampleKernel(from, to int) *resampleKernel {
+	g := gcd(from, to)
+	k := &resampleKernel{up: to / g, down: from / g}
+	k.cutoff = math.Min(1, float64(to)/float64(from))
+	k.half = float64(resampleTaps) / k.cutoff
+	if k.up > maxPhases {
+		return k
+	}
+	k.bank = make([][]float64, k.up)
+	k.first = make([]int, k.up)
+	for p := range k.bank {
+		frac := float64(p) / float64(k.up)
+		lo := int(math.Ceil(frac - k.half))
+		hi := int(math.Floor(frac + k.half))
+		w := make([]float64, 0, hi-lo+1)
+		var sum float64
+		for j := lo; j <= hi; j++ {
+			w = append(w, k.weight(float64(j)-frac))
+			sum += w[len(w)-1]
+		}
+		for i := range w {
+			w[i] /= sum // unity gain at every phase: no ripple at the frame rate
+		}
+		k.bank[p], k.first[p] = w, lo
+	}
+	return k
+}
+
+func (k *resampleKernel) weight(x float64) float64 {
+	return k.cutoff * sinc(k.cutoff*x) * blackman(x/k.half)
+}
+
+// at computes the output sample at input position n + p/up. Near the ends
+// of in the weights that fall outside are left out and the rest
+// renormalised, so the edges keep their level.
+func (k *resampleKernel) at(in []float64, n, p int) int16 {
+	var acc, norm float64
+	if k.bank != nil {
+		w, lo := k.bank[p], n+k.first[p]
+		if lo >= 0 && lo+len(w) <= len(in) {
+			for i, c := range w {
+				acc += c * in[lo+i]
+			}
+			return clip16(acc) // the phase's weights sum to 1
+		}
+		for i, c := range w {
+			if j := lo + i; j >= 0 && j < len(in) {
+				acc += c * in[j]
+				norm += c
+			}
+		}
+	} else {
+		center := float64(n) + float64(p)/float64(k.up)
+		for j := max(int(math.Ceil(center-k.half)), 0); j <= int(math.Floor(center+k.half)) && j < len(in); j++ {
+			c := k.weight(float64(j) - center)
+			acc += c * in[j]
+			norm += c
+		}
+	}
+	if norm != 0 {
+		acc /= norm
+	}
+	return clip16(acc)
+}
+
+// Resample converts mono PCM from one rate to another. When downsampling
+// the kernel's cut-off is the new Nyquist frequency, so nothing above it
+// aliases into the speech band.
 func Resample(in []int16, from, to int) []int16 {
 	if from == to || len(in) == 0 || from <= 0 || to <= 0 {
 		return append([]int16(nil), in...)
 	}
-	ratio := float64(to) / float64(from)
-	k := kernelFor(math.Min(1, ratio))
-	half := k.half
-	n := int(math.Floor(float64(len(in)) * ratio))
-	out := make([]int16, n)
+	k := newResampleKernel(from, to)
+	x := make([]float64, len(in))
+	for i, v := range in {
+		x[i] = float64(v)
+	}
+	out := make([]int16, len(in)*k.up/k.down)
+	n, p := 0, 0
 	for i := range out {
-		center := float64(i) / ratio
-		lo := int(math.Ceil(center - half))
-		hi := int(math.Floor(center + half))
-		var acc, norm float64
-		for j := max(lo, 0); j <= hi && j < len(in); j++ {
-			w := k.at(float64(j) - center)
-			acc += w * float64(in[j])
-			norm += w
-		}
-		if norm != 0 {
-			acc /= norm
-		}
-		out[i] = clip16(acc)
+		out[i] = k.at(x, n, p)
+		n, p = n+(p+k.down)/k.up, (p+k.down)%k.up
 	}
 	return out
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func sinc(x float64) float64 {
@@ -71,99 +151,38 @@ func clip16(v float64) int16 {
 // join without clicks at their edges. It delays the signal by the kernel's
 // half-width (1.5 ms at 8 kHz).
 type Resampler struct {
-	from, to int
-	ratio    float64
-	k        *kernel
-	half     float64
-	hist     []float64 // input not yet fully used
-	next     float64   // position of the next output, in hist coordinates
+	k    *resampleKernel // nil when the rates are equal
+	hist []float64       // input not yet fully used
+	n, p int             // position of the next output in hist: n + p/up
 }
 
 // NewResampler makes a streaming converter from one rate to another.
 func NewResampler(from, to int) *Resampler {
-	r := &Resampler{from: from, to: to, ratio: float64(to) / float64(from)}
-	r.k = kernelFor(math.Min(1, r.ratio))
-	r.half = r.k.half
-	return r
+	if from == to || from <= 0 || to <= 0 {
+		return &Resampler{}
+	}
+	return &Resampler{k: newResampleKernel(from, to)}
 }
 
 // Process converts one chunk and returns the output it completes.
 func (r *Resampler) Process(in []int16) []int16 {
-	if r.from == r.to {
+	if r.k == nil {
 		return append([]int16(nil), in...)
 	}
 	for _, v := range in {
 		r.hist = append(r.hist, float64(v))
 	}
-	var out []int16
-	step := 1 / r.ratio
-	for r.next+r.half < float64(len(r.hist)) {
-		center := r.next
-		lo := int(math.Ceil(center - r.half))
-		hi := int(math.Floor(center + r.half))
-		var acc, norm float64
-		for j := max(lo, 0); j <= hi && j < len(r.hist); j++ {
-			w := r.k.at(float64(j) - center)
-			acc += w * r.hist[j]
-			norm += w
-		}
-		if norm != 0 {
-			acc /= norm
-		}
-		out = append(out, clip16(acc))
-		r.next += step
+	k := r.k
+	out := make([]int16, 0, len(in)*k.up/k.down+1)
+	// An output is complete once the input reaches past its kernel.
+	for float64(r.n)+float64(r.p)/float64(k.up)+k.half < float64(len(r.hist)) {
+		out = append(out, k.at(r.hist, r.n, r.p))
+		r.n, r.p = r.n+(r.p+k.down)/k.up, (r.p+k.down)%k.up
 	}
 	// Drop history no future output can reach.
-	if drop := int(math.Floor(r.next - r.half)); drop > 0 {
+	if drop := r.n - int(math.Ceil(k.half)) - 1; drop > 0 {
 		r.hist = append(r.hist[:0], r.hist[drop:]...)
-		r.next -= float64(drop)
+		r.n -= drop
 	}
 	return out
-}
-
-// kernel is the windowed sinc tabulated finely enough (kernelSteps points
-// per input sample, linearly interpolated) that evaluating it costs a
-// multiply instead of three trigonometric calls: resampling a long reply
-// from 22.05 kHz took hundreds of milliseconds before.
-type kernel struct {
-	cutoff float64
-	half   float64
-	table  []float64
-}
-
-const kernelSteps = 512
-
-func newKernel(cutoff float64) *kernel {
-	k := &kernel{cutoff: cutoff, half: float64(resampleTaps) / cutoff}
-	n := int(k.half*kernelSteps) + 2
-	k.table = make([]float64, n)
-	for i := range k.table {
-		x := float64(i) / kernelSteps
-		k.table[i] = cutoff * sinc(cutoff*x) * blackman(x/k.half)
-	}
-	return k
-}
-
-// at evaluates the kernel at x (input samples from the centre).
-func (k *kernel) at(x float64) float64 {
-	x = math.Abs(x) * kernelSteps
-	i := int(x)
-	if i+1 >= len(k.table) {
-		return 0
-	}
-	f := x - float64(i)
-	return k.table[i]*(1-f) + k.table[i+1]*f
-}
-
-// kernels caches one table per cut-off; the few rate pairs in use (8 <->
-// 16 kHz, 22.05 -> 8 kHz, 24 -> 8 kHz) make it tiny. Guarded for
-// concurrent calls.
-var kernels sync.Map // float64 -> *kernel
-
-func kernelFor(cutoff float64) *kernel {
-	if k, ok := kernels.Load(cutoff); ok {
-		return k.(*kernel)
-	}
-	k, _ := kernels.LoadOrStore(cutoff, newKernel(cutoff))
-	return k.(*kernel)
 }

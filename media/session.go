@@ -64,14 +64,19 @@ type Session struct {
 	ssrc      uint32
 	seq       uint16
 	ts        uint32
-	talking   bool // last tick sent audio (the next talkspurt sets the marker bit)
-	receiving bool // audio has arrived: a frame goes to the reader every tick from now on
-	stats     SessionStats
-	encBuf    []byte
-	pktBuf    []byte
+	talking   bool    // last tick sent audio (the next talkspurt sets the marker bit)
+	receiving bool    // audio has arrived: a frame goes to the reader every tick from now on
+	pending   []int16 // decoded audio not yet handed out
+	// packetSamples is the far end's packet length, the length of the
+	// silence that stands in for a lost packet.
+	packetSamples int
+	stats         SessionStats
+	encBuf        []byte
+	pktBuf        []byte
 
 	lastPacket atomic.Int64 // unix nanos of the last packet received
 	pacerID    int
+	registered bool // with the pacer, under pacerID
 	started    bool
 	closeOnce  sync.Once
 	closed     chan struct{}
@@ -134,9 +139,10 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		frames: make(chan []int16, framesBuffer), dtmf: make(chan DTMFEvent, 16),
 		jb:   NewJitterBuffer(cfg.JitterDepth, cfg.Codec.ClockRate),
 		ssrc: binary.BigEndian.Uint32(r[0:4]), seq: binary.BigEndian.Uint16(r[4:6]),
-		ts:     uint32(r[6])<<24 | uint32(r[7])<<16,
-		closed: make(chan struct{}),
-		pktBuf: make([]byte, 0, 12+frameSamples),
+		ts:            uint32(r[6])<<24 | uint32(r[7])<<16,
+		closed:        make(chan struct{}),
+		pktBuf:        make([]byte, 0, 12+frameSamples),
+		packetSamples: frameSamples,
 	}
 	return s, nil
 }
@@ -150,7 +156,17 @@ func (s *Session) Start(ctx context.Context) {
 	}
 	s.started = true
 	s.mu.Unlock()
-	s.pacerID = s.cfg.Pacer.add(s)
+	// Not under s.mu: the pacer's workers take their shard lock and then
+	// s.mu, so holding s.mu here would invert that order.
+	id := s.cfg.Pacer.add(s)
+	s.mu.Lock()
+	s.pacerID, s.registered = id, true
+	s.mu.Unlock()
+	select {
+	case <-s.closed: // closed while joining: Close may have missed the id
+		s.cfg.Pacer.remove(id)
+	default:
+	}
 	go s.readLoop()
 	go func() {
 		select {
@@ -280,8 +296,11 @@ func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.closed)
-		if s.started {
-			s.cfg.Pacer.remove(s.pacerID)
+		s.mu.Lock()
+		registered, id := s.registered, s.pacerID
+		s.mu.Unlock()
+		if registered {
+			s.cfg.Pacer.remove(id)
 		}
 		err = s.cfg.Conn.Close()
 		s.mu.Lock()
@@ -535,20 +554,32 @@ func (s *Session) marshal(pt uint8, marker bool, ts uint32, payload []byte) []by
 	return s.pktBuf
 }
 
-// playout takes this tick's frame from the jitter buffer. Once the far end
-// has sent anything, a frame comes every tick (silence for losses and
-// gaps), so the listener's clock keeps running. Called with s.mu held.
+// playout takes this tick's 20 ms frame from the jitter buffer. The far
+// end may packetise differently (10 or 30 ms per packet despite ptime 20),
+// so packets are decoded into a sample queue and each tick takes 160
+// samples from it. Once the far end has sent anything a frame comes every
+// tick, silence for losses and gaps, so the listener's clock keeps
+// running. Called with s.mu held.
 func (s *Session) playout(now time.Time) []int16 {
 	if !s.receiving {
 		return nil
 	}
-	p, r := s.jb.Pop()
-	if r == PopPacket && p.PayloadType == s.cfg.Codec.PayloadType {
-		out := s.cfg.Codec.Decode(make([]int16, 0, frameSamples), p.Payload)
-		if len(out) < frameSamples {
-			out = append(out, make([]int16, frameSamples-len(out))...)
+	for len(s.pending) < frameSamples {
+		p, r := s.jb.Pop()
+		if r == PopEmpty {
+			break
 		}
-		return out[:frameSamples]
+		if r == PopPacket && p.PayloadType == s.cfg.Codec.PayloadType && len(p.Payload) > 0 {
+			s.pending = s.cfg.Codec.Decode(s.pending, p.Payload) // one byte per sample
+			s.packetSamples = min(len(p.Payload), 8*frameSamples)
+			continue
+		}
+		// A lost packet, or a key press in the audio's place: silence as
+		// long as the packets have been.
+		s.pending = append(s.pending, make([]int16, s.packetSamples)...)
 	}
-	return make([]int16, frameSamples)
+	out := make([]int16, frameSamples)
+	n := copy(out, s.pending) // an underrun leaves the rest silent
+	s.pending = append(s.pending[:0], s.pending[n:]...)
+	return out
 }

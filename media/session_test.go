@@ -514,3 +514,125 @@ func TestSessionSendDTMFWire(t *testing.T) {
 		t.Error("DTMF sent without a negotiated payload type")
 	}
 }
+
+// TestSessionOtherPacketSizes checks that a far end sending 10 or 30 ms
+// per packet is heard whole, re-cut into 20 ms frames.
+func TestSessionOtherPacketSizes(t *testing.T) {
+	for _, ptime := range []int{10, 30} {
+		t.Run(fmt.Sprintf("%dms", ptime), func(t *testing.T) {
+			rx, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			pacer := NewPacer(20 * time.Millisecond)
+			pacer.Start(ctx)
+			defer pacer.Stop()
+			s, err := NewSession(SessionConfig{Conn: rx, Codec: PCMU, Pacer: pacer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Start(ctx)
+			defer s.Close()
+
+			tone := sine(700, 8000, 8000, 0.5)
+			per := 8 * ptime
+			got := make(chan []int16)
+			go func() { got <- collect(s, 1400*time.Millisecond) }()
+			start := time.Now()
+			for i := 0; (i+1)*per <= len(tone); i++ {
+				// Two packets ahead of time, so scheduling hiccups in the
+				// test do not underrun the receiver.
+				if wait := time.Until(start.Add(time.Duration(i-2) * time.Duration(ptime) * time.Millisecond)); wait > 0 {
+					time.Sleep(wait)
+				}
+				p := rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * per), SSRC: 5},
+					Payload: PCMU.Encode(nil, tone[i*per:(i+1)*per])}
+				b, _ := p.Marshal()
+				tx.WriteToUDP(b, rx.LocalAddr().(*net.UDPAddr))
+			}
+			frames := <-got
+			if snr := bestSNR(tone[2000:6000], frames); snr < 30 {
+				t.Fatalf("SNR %.1f dB over %d samples, want > 30 (audio cut or stretched)", snr, len(frames))
+			}
+			if st := s.Stats(); st.Jitter.Lost != 0 || st.Jitter.Discarded != 0 {
+				t.Fatalf("stats %+v", st.Jitter)
+			}
+		})
+	}
+}
+
+func TestSessionStartCloseRace(t *testing.T) {
+	pacer := NewPacer(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := 0; i < 50; i++ {
+		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSession(SessionConfig{Conn: conn, Codec: PCMU, Pacer: pacer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { s.Close(); close(done) }()
+		s.Start(ctx)
+		<-done
+		s.Close()
+	}
+	for _, sh := range pacer.shards {
+		if len(sh.members) != 0 {
+			t.Fatalf("%d closed sessions still on the pacer", len(sh.members))
+		}
+	}
+	if _, err := NewSession(SessionConfig{Codec: PCMU, Pacer: pacer}); err == nil {
+		t.Error("session without a socket")
+	}
+	conn, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer conn.Close()
+	if _, err := NewSession(SessionConfig{Conn: conn, Codec: Codec{Name: "G729", PayloadType: 18, ClockRate: 8000}, Pacer: pacer}); err == nil {
+		t.Error("session with a codec it cannot encode")
+	}
+}
+
+// TestSessionSlowReaderLosesOldestFrames drives the receive side by hand
+// (no clock): a reader that falls more than a second behind finds the
+// newest audio waiting, not the oldest.
+func TestSessionSlowReaderLosesOldestFrames(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(SessionConfig{Conn: conn, Codec: PCMU, Pacer: NewPacer(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	from := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000}
+	now := time.Now()
+	const n = framesBuffer + 10
+	for i := 0; i < n; i++ {
+		b, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * 160), SSRC: 3},
+			Payload: bytes.Repeat([]byte{byte(0x80 + i)}, 160)}).Marshal()
+		s.handlePacket(b, from, now)
+		s.receive(now)
+		now = now.Add(20 * time.Millisecond)
+	}
+	if got := s.Stats().FramesDropped; got != n-framesBuffer {
+		t.Fatalf("dropped %d frames, want %d", got, n-framesBuffer)
+	}
+	first := <-s.Frames()
+	if want := DecodeMulaw(byte(0x80 + n - framesBuffer)); first[0] != want {
+		t.Fatalf("oldest frame kept is %d, want %d (frame %d)", first[0], want, n-framesBuffer)
+	}
+	if got := s.LastPacketAt(); got.IsZero() || s.Stats().PacketsReceived != n {
+		t.Fatalf("last packet %v, received %d", got, s.Stats().PacketsReceived)
+	}
+}

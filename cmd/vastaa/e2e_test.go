@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
+	"github.com/vastaa/vastaa/media/sipua/sipptest"
 	"github.com/vastaa/vastaa/workflows/callstore"
 )
 
@@ -135,9 +137,11 @@ func baresipCall(t *testing.T, a *app, user, wav string) string {
 	if err := os.WriteFile(filepath.Join(dir, "accounts"), []byte(account), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "baresip", "-f", dir, "-e", "/dial sip:vastaa@"+a.sipAddr, "-t", "45")
+	// baresip stays up after the call; -t is only a safety net: the test
+	// stops it once the bot has recorded the end of the call.
+	cmd := exec.CommandContext(ctx, "baresip", "-f", dir, "-e", "/dial sip:vastaa@"+a.sipAddr, "-t", "80")
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	logPath := filepath.Join(dir, "baresip.log")
 	logFile, err := os.Create(logPath)
@@ -145,11 +149,20 @@ func baresipCall(t *testing.T, a *app, user, wav string) string {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	err = cmd.Run()
-	logFile.Close()
-	if err != nil {
-		b, _ := os.ReadFile(logPath)
-		t.Fatalf("baresip: %v\n%s", err, tail(string(b), 2000))
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("baresip: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer logFile.Close()
+	callFrom(t, a, user, 75*time.Second)
+	time.Sleep(300 * time.Millisecond) // let baresip close its recordings
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-exited
 	}
 	return rec
 }
@@ -206,19 +219,26 @@ func turnWith(c callstore.Call, pred func(callstore.Turn) bool) (callstore.Turn,
 
 func TestE2EBaresipAsksOpeningHours(t *testing.T) {
 	a := runningApp(t)
-	// The bot greets first (about 3-4 s); the question starts after it and
+	// The bot greets first (about 8 s); the question starts after it and
 	// the tail leaves time to hear the whole answer before baresip hangs up.
-	const lead = 6.0
-	wav := festivalWAV(t, "What are your opening hours?", lead, 12)
+	const lead = 9.0
+	// The long tail keeps baresip on the line: after the answer the bot
+	// reprompts once and then says goodbye and hangs up itself.
+	wav := festivalWAV(t, "What are your opening hours?", lead, 30)
 	rec := baresipCall(t, a, "e2e-hours", wav)
 	c := callFrom(t, a, "e2e-hours", 20*time.Second)
 
-	turn, ok := turnWith(c, func(t callstore.Turn) bool { return strings.Contains(t.CallerText, "opening") })
+	turn, ok := turnWith(c, func(t callstore.Turn) bool { return t.CallerText != "" })
 	if !ok {
 		t.Fatalf("no turn heard the question; turns: %+v", c.Turns)
 	}
-	if !strings.Contains(turn.CallerText, "hours") {
+	// pocketsphinx hears Festival's "opening" over G.711 as "opening" or
+	// "open on": the content words must be there, in order.
+	if !regexp.MustCompile(`^what are your open(ing| on) hours`).MatchString(turn.CallerText) {
 		t.Errorf("transcript %q does not match the question", turn.CallerText)
+	}
+	if turn.BargeIn {
+		t.Errorf("the question was taken as a barge-in: the greeting should have ended")
 	}
 	if turn.Intent != "question" || turn.Route != "self_service" {
 		t.Errorf("intent %q route %q, want question/self_service", turn.Intent, turn.Route)
@@ -229,8 +249,8 @@ func TestE2EBaresipAsksOpeningHours(t *testing.T) {
 	if turn.Timings.FirstAudio <= 0 || turn.Timings.STT <= 0 || turn.Timings.Endpointing <= 0 {
 		t.Errorf("stage timings missing: %+v", turn.Timings)
 	}
-	if c.EndReason != "caller-hangup" {
-		t.Errorf("end reason %q, want caller-hangup", c.EndReason)
+	if c.EndReason != "bot-hangup" {
+		t.Errorf("end reason %q, want bot-hangup after the silent tail", c.EndReason)
 	}
 	if c.Recording == "" {
 		t.Error("call has no recording")
@@ -243,8 +263,8 @@ func TestE2EBaresipAsksOpeningHours(t *testing.T) {
 	if g := voicedSeconds(heard, 0, lead); g < 1 {
 		t.Errorf("greeting: %.1f s of speech heard, want >= 1 s", g)
 	}
-	if ans := voicedSeconds(heard, lead+1.5, float64(len(heard))/8000); ans < 2 || ans > 30 {
-		t.Errorf("answer: %.1f s of speech heard after the question, want 2-30 s", ans)
+	if ans := voicedSeconds(heard, lead+1.5, lead+1.5+10); ans < 2 {
+		t.Errorf("answer: %.1f s of speech heard in the 10 s after the question, want >= 2 s", ans)
 	}
 	t.Logf("heard %q -> intent %s (%.2f), route %s, cites %v; first audio %.0f ms (endpoint %.0f, stt %.0f, decide %.0f, tts %.0f)",
 		turn.CallerText, turn.Intent, turn.IntentConfidence, turn.Route, turn.Citations, turn.Timings.FirstAudio,
@@ -253,7 +273,7 @@ func TestE2EBaresipAsksOpeningHours(t *testing.T) {
 
 func TestE2EBaresipAsksForPerson(t *testing.T) {
 	a := runningApp(t)
-	wav := festivalWAV(t, "I want to talk to a person.", 6, 6)
+	wav := festivalWAV(t, "I want to talk to a person.", 9, 6)
 	baresipCall(t, a, "e2e-person", wav)
 	c := callFrom(t, a, "e2e-person", 20*time.Second)
 	turn, ok := turnWith(c, func(t callstore.Turn) bool { return t.Route == "handoff" })
@@ -270,30 +290,15 @@ func TestE2EBaresipAsksForPerson(t *testing.T) {
 
 func TestE2ESippPressesZero(t *testing.T) {
 	a := runningApp(t)
-	runSipp(t, a, "dtmf0.xml", "e2e-sipp-zero")
-	c := callFrom(t, a, "e2e-sipp-zero", 20*time.Second)
+	// sipp's play_dtmf sends RFC 4733 on payload type 96; its caller is "sipp".
+	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
+	c := callFrom(t, a, "sipp", 20*time.Second)
 	turn, ok := turnWith(c, func(t callstore.Turn) bool { return t.DTMF == "0" })
 	if !ok {
 		t.Fatalf("no DTMF 0 turn; turns: %+v", c.Turns)
 	}
 	if turn.Route != "handoff" || c.Queue == "" {
 		t.Errorf("DTMF 0 routed to %q queue %q, want handoff", turn.Route, c.Queue)
-	}
-}
-
-func runSipp(t *testing.T, a *app, scenario, user string) {
-	t.Helper()
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sipp", a.sipAddr, "-sf", filepath.Join("..", "..", "media", "sipua", "testdata", scenario),
-		"-i", "127.0.0.1", "-p", fmt.Sprint(freePort()), "-m", "1", "-s", user, "-timeout", "30s", "-timeout_error",
-		"-trace_err", "-error_file", filepath.Join(dir, "err.log"), "-nostdin")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		b, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-		t.Fatalf("sipp %s: %v\n%s\n%s", scenario, err, tail(string(out), 1500), tail(string(b), 1500))
 	}
 }
 
