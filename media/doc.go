@@ -3,6 +3,19 @@
 // jitter buffer and one shared send clock for all calls, RFC 4733 DTMF both
 // ways, resampling, WAV files and time-aligned stereo call recording.
 //
+// One Pacer drives every call: each 20 ms tick, every Session sends at most
+// one packet (queued audio from Play, or DTMF from SendDTMF) and hands one
+// decoded frame from its jitter buffer to Frames. Typical use:
+//
+//	pacer := media.NewPacer(20 * time.Millisecond)
+//	pacer.Start(ctx)
+//	s, err := media.NewSession(media.SessionConfig{Conn: udp, Remote: addr,
+//		Codec: media.PCMU, DTMFPayloadType: 101, Pacer: pacer})
+//	s.Start(ctx)
+//	frame := <-s.Frames()                 // 160 samples at 8 kHz, one per tick
+//	pb := s.Play(prompt)                  // 8 kHz PCM, paced out
+//	s.StopPlayback()                      // barge-in
+//
 // It knows nothing about intents or workflows; SIP signalling lives in the
 // sipua subpackage.
 package media

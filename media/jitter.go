@@ -25,9 +25,14 @@ const (
 	PopEmpty                   // nothing to play now
 )
 
-// JitterBuffer puts RTP packets back in sequence order, holds them for a
-// short depth so late packets can still be played, and drops packets that
-// come after their turn. Not safe for concurrent use: the Session guards it.
+// JitterBuffer puts RTP packets back in sequence order (16-bit wrap-around
+// included), drops duplicates and packets that come after their turn, and
+// measures interarrival jitter (RFC 3550 A.8). Playout is one Pop per tick:
+// a missing packet is waited for until depth later packets are queued (60
+// ms by default), then declared lost; the queue never holds more than three
+// times the depth, so a sender whose clock runs fast cannot build up delay.
+// A new SSRC or a large sequence jump starts a new stream. Not safe for
+// concurrent use: the Session guards it.
 type JitterBuffer struct {
 	depth    int // packets held before a gap is declared lost
 	maxHeld  int // beyond this many packets the oldest are dropped

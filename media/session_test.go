@@ -47,6 +47,20 @@ func newPair(t *testing.T, codec Codec, dtmfPT uint8, rec *Recorder) legPair {
 	return legPair{a, b, pacer}
 }
 
+// collectUntil reads frames from s until stop is closed and returns them
+// joined.
+func collectUntil(s *Session, stop <-chan struct{}) []int16 {
+	var out []int16
+	for {
+		select {
+		case f := <-s.Frames():
+			out = append(out, f...)
+		case <-stop:
+			return out
+		}
+	}
+}
+
 // collect reads frames from s for d and returns them joined.
 func collect(s *Session, d time.Duration) []int16 {
 	var out []int16
@@ -210,8 +224,8 @@ func TestSessionStopPlaybackWithinATick(t *testing.T) {
 	if !p.a.Playing() {
 		t.Fatal("not playing")
 	}
-	sentBefore := p.a.Stats().PacketsSent
 	dropped := p.a.StopPlayback()
+	sentAtStop := p.a.Stats().PacketsSent
 	if dropped < 200 || !pb.Stopped() || p.a.Playing() {
 		t.Fatalf("dropped %d frames, stopped %v", dropped, pb.Stopped())
 	}
@@ -220,9 +234,25 @@ func TestSessionStopPlaybackWithinATick(t *testing.T) {
 	default:
 		t.Fatal("stopped playback not done")
 	}
+	// StopPlayback and the tick's send share the session lock, so not one
+	// more packet leaves once it has returned.
 	time.Sleep(100 * time.Millisecond)
-	if sent := p.a.Stats().PacketsSent - sentBefore; sent > 1 {
+	if sent := p.a.Stats().PacketsSent - sentAtStop; sent != 0 {
 		t.Fatalf("%d packets sent after StopPlayback", sent)
+	}
+	// The far end hears silence once what was already on its way has
+	// played: at most its jitter buffer, the frames waiting for this
+	// reader and a packet in flight.
+	after := collect(p.b, 600*time.Millisecond)
+	audible := 0
+	for i := 0; i+frameSamples <= len(after); i += frameSamples {
+		if rms(after[i:i+frameSamples]) > 10 {
+			audible++
+		}
+	}
+	if n := len(after); n < 10*frameSamples || rms(after[n-5*frameSamples:]) > 10 || audible > 30 {
+		t.Fatalf("after barge-in the far end heard %d audible frames of %d, tail rms %.0f",
+			audible, n/frameSamples, rms(after[max(0, n-5*frameSamples):]))
 	}
 }
 
@@ -295,7 +325,9 @@ func TestRecorderAlignsBothDirections(t *testing.T) {
 	}
 	// Right starts about 1 s after left (minus network and jitter-buffer delay).
 	gap := float64(r-l) / 8000
-	if gap < 0.8 || gap > 1.2 {
+	// Appended without regard to time the two would start together;
+	// network and jitter-buffer delay and a busy machine blur the second.
+	if gap < 0.7 || gap > 1.5 {
 		t.Fatalf("bot audio starts %.2f s after caller audio, want about 1 s", gap)
 	}
 }
@@ -355,7 +387,9 @@ func TestSessionReordersLosesAndDetectsDTMF(t *testing.T) {
 	}
 	dst := rx.LocalAddr().(*net.UDPAddr)
 	got := make(chan []int16)
-	go func() { got <- collect(s, 60*20*time.Millisecond+300*time.Millisecond) }()
+	sent := make(chan struct{})
+	go func() { got <- collectUntil(s, sent) }()
+	start := time.Now()
 	for i := 0; i < len(pkts); i += 2 {
 		for _, k := range []int{i + 1, i} { // each pair swapped
 			if k < len(pkts) {
@@ -363,8 +397,10 @@ func TestSessionReordersLosesAndDetectsDTMF(t *testing.T) {
 				tx.WriteToUDP(b, dst)
 			}
 		}
-		time.Sleep(40 * time.Millisecond)
+		time.Sleep(time.Until(start.Add(time.Duration(i/2+1) * 40 * time.Millisecond)))
 	}
+	time.Sleep(300 * time.Millisecond) // let the jitter buffer play out
+	close(sent)
 	frames := <-got
 
 	var ids []int
@@ -425,11 +461,7 @@ func FuzzSessionReceive(f *testing.F) {
 	f.Add([]byte{0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xbe, 0xde, 0xff, 0xff})
 	pacer := NewPacer(20 * time.Millisecond) // never started: the test drives the ticks
 	f.Fuzz(func(t *testing.T, b []byte) {
-		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Skip(err)
-		}
-		s, err := NewSession(SessionConfig{Conn: conn, Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
+		s, err := NewSession(SessionConfig{Conn: nullConn{}, Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,12 +576,14 @@ func TestSessionOtherPacketSizes(t *testing.T) {
 			tone := sine(700, 8000, 8000, 0.5)
 			per := 8 * ptime
 			got := make(chan []int16)
-			go func() { got <- collect(s, 1400*time.Millisecond) }()
+			sent := make(chan struct{})
+			go func() { got <- collectUntil(s, sent) }()
 			start := time.Now()
+			ahead := 60 / ptime
 			for i := 0; (i+1)*per <= len(tone); i++ {
-				// Two packets ahead of time, so scheduling hiccups in the
-				// test do not underrun the receiver.
-				if wait := time.Until(start.Add(time.Duration(i-2) * time.Duration(ptime) * time.Millisecond)); wait > 0 {
+				// 60 ms ahead of time, so scheduling hiccups in the test
+				// do not underrun the receiver.
+				if wait := time.Until(start.Add(time.Duration(i-ahead) * time.Duration(ptime) * time.Millisecond)); wait > 0 {
 					time.Sleep(wait)
 				}
 				p := rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * per), SSRC: 5},
@@ -557,6 +591,8 @@ func TestSessionOtherPacketSizes(t *testing.T) {
 				b, _ := p.Marshal()
 				tx.WriteToUDP(b, rx.LocalAddr().(*net.UDPAddr))
 			}
+			time.Sleep(300 * time.Millisecond)
+			close(sent)
 			frames := <-got
 			if snr := bestSNR(tone[2000:6000], frames); snr < 30 {
 				t.Fatalf("SNR %.1f dB over %d samples, want > 30 (audio cut or stretched)", snr, len(frames))
@@ -636,3 +672,15 @@ func TestSessionSlowReaderLosesOldestFrames(t *testing.T) {
 		t.Fatalf("last packet %v, received %d", got, s.Stats().PacketsReceived)
 	}
 }
+
+// nullConn is a socket that is never read (the fuzz target feeds the
+// receive path directly) and swallows writes.
+type nullConn struct{}
+
+func (nullConn) ReadFrom([]byte) (int, net.Addr, error)    { return 0, nil, net.ErrClosed }
+func (nullConn) WriteTo(b []byte, _ net.Addr) (int, error) { return len(b), nil }
+func (nullConn) Close() error                              { return nil }
+func (nullConn) LocalAddr() net.Addr                       { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+func (nullConn) SetDeadline(time.Time) error               { return nil }
+func (nullConn) SetReadDeadline(time.Time) error           { return nil }
+func (nullConn) SetWriteDeadline(time.Time) error          { return nil }

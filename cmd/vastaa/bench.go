@@ -214,7 +214,15 @@ func oneTimedTurn(ctx context.Context, sipAddr string, pacer *media.Pacer, audio
 	defer c.Hangup(context.Background(), "bench-done")
 	listenTurn(ctx, c, 10*time.Second)
 	pb := c.Media.Play(audio)
-	<-pb.Done()
+	// Keep reading while speaking: frames left in the channel would make
+	// the reply look late by however long they waited there.
+	for done := false; !done; {
+		select {
+		case <-c.Media.Frames():
+		case <-pb.Done():
+			done = true
+		}
+	}
 	// The speech ends where the trailing silence of the recording starts.
 	endOfSpeech := time.Now().Add(-trailingSilence(audio))
 	deadline := time.After(10 * time.Second)
