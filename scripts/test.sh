@@ -12,7 +12,18 @@ go vet ./...
 echo "== go test" >&2
 # -p 1: the end-to-end tests time audio on a 2-core machine; running test
 # binaries one at a time keeps them from starving each other.
-go test -p 1 -count=1 -timeout 30m ./...
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+go test -p 1 -count=1 -timeout 30m ./... 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -c '^ok ' "$log" || true)
+failed=$(grep -c '^FAIL' "$log" || true)
+if [ "$status" != 0 ]; then
+  echo "packages: $passed passed, $failed failed"
+  exit "$status"
+fi
 
 echo "== fuzz (short)" >&2
 fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1" >/dev/null || { echo "fuzzing $2 in $1 failed" >&2; exit 1; }; }
@@ -22,4 +33,6 @@ while read -r file; do
     fuzz "./$(dirname "$file")" "$name"
   done
 done < <(grep -rl --include='*_test.go' '^func Fuzz' .)
-echo "all tests passed" >&2
+targets=$(grep -rh --include='*_test.go' '^func Fuzz' . | wc -l)
+echo "fuzz: $targets targets ran ${FUZZTIME:-10s} each without a failure" >&2
+echo "packages: $passed passed, 0 failed"

@@ -156,8 +156,12 @@ func TestConcurrentStreams(t *testing.T) {
 	wg.Wait()
 }
 
+// BenchmarkRecognise measures the real-time factor with the domain model,
+// as vastaa serve runs it.
 func BenchmarkRecognise(b *testing.B) {
-	r, err := New(DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.Corpus = testCorpus
+	r, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
