@@ -341,7 +341,7 @@ func (l *listener) take(ctx context.Context, req TurnRequest, tm Timings, endOfI
 		rec.Err = err.Error()
 		l.c.Logger.Warn("speaking reply failed", "err", err)
 	}
-	l.finishRecord(ctx, rec, tm, endOfInput)
+	tm = l.finishRecord(ctx, rec, tm, endOfInput)
 	l.c.Logger.Info("turn", "index", req.Index, "intent", string(req.Intent.Intent), "route", reply.Route,
 		"dtmf", req.DTMF != "", "silence", req.Silence, "barge_in", req.BargeIn, "first_audio_ms", int(tm.FirstAudio))
 	switch {
@@ -373,7 +373,7 @@ func (l *listener) apologise(ctx context.Context, req TurnRequest, tm Timings, e
 
 // finishRecord waits (briefly) for the reply's first packet so the turn
 // records the latency the caller heard, then hands the record to the sink.
-func (l *listener) finishRecord(ctx context.Context, rec TurnRecord, tm Timings, endOfInput time.Time) {
+func (l *listener) finishRecord(ctx context.Context, rec TurnRecord, tm Timings, endOfInput time.Time) Timings {
 	if pb := l.playing; pb != nil {
 		deadline := time.Now().Add(200 * time.Millisecond)
 		for pb.FirstPacketAt().IsZero() && time.Now().Before(deadline) {
@@ -391,6 +391,7 @@ func (l *listener) finishRecord(ctx context.Context, rec TurnRecord, tm Timings,
 	if l.c.Sink != nil {
 		l.c.Sink.RecordTurn(ctx, rec)
 	}
+	return tm
 }
 
 // say synthesises text and queues it for playback.

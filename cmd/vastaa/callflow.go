@@ -31,6 +31,10 @@ func (a *app) handleCall(ctx context.Context, c *sipua.Call) {
 	defer func() {
 		select {
 		case <-c.Done():
+		case <-ctx.Done():
+			// The call is ending on its own (hang-up, shutdown): its end
+			// reason is the SIP side's.
+			<-c.Done()
 		default:
 			// The conversation ended (or failed) with the caller still on
 			// the line: say so in the record and hang up.
