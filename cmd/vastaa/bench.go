@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -18,6 +16,7 @@ import (
 	"github.com/vastaa/vastaa/media/sipua"
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/pipeline/silero"
+	"github.com/vastaa/vastaa/pipeline/speechtest"
 	"github.com/vastaa/vastaa/workflows/callstore"
 )
 
@@ -262,27 +261,11 @@ func pct(v []float64, p float64) float64 {
 }
 
 // speakForTest makes 8 kHz audio of text with Festival (what pocketsphinx
-// hears best) or espeak-ng, with half a second of silence on both sides.
+// hears best), with half a second of silence on both sides.
 func speakForTest(ctx context.Context, text, dir string) ([]int16, error) {
-	path := filepath.Join(dir, "utterance.wav")
-	if _, err := exec.LookPath("text2wave"); err == nil {
-		cmd := exec.CommandContext(ctx, "text2wave", "-o", path, "-otype", "riff", "-F", "8000")
-		cmd.Stdin = strings.NewReader(text)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("text2wave: %v: %s", err, out)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		pcm, rate, err := media.ReadWAV(f)
-		if err != nil {
-			return nil, err
-		}
-		pcm = media.Resample(pcm, rate, 8000)
-		pad := make([]int16, 4000)
-		return append(append(append([]int16{}, pad...), pcm...), pad...), nil
+	pcm, err := speechtest.Speak(ctx, text, 8000)
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("text2wave (Debian package festival) is needed to speak test questions")
+	return speechtest.Pad(pcm, 8000, 0.5, 0.5), nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
 	"github.com/vastaa/vastaa/media/sipua/sipptest"
+	"github.com/vastaa/vastaa/pipeline/speechtest"
 	"github.com/vastaa/vastaa/workflows/callstore"
 )
 
@@ -89,19 +90,19 @@ func callFrom(t *testing.T, a *app, user string, wait time.Duration) callstore.C
 	}
 }
 
-// festivalWAV speaks text with Festival at 8 kHz, with lead and tail silence.
+// festivalWAV writes Festival speech at 8 kHz with lead and tail silence
+// to a WAV file for baresip to play.
 func festivalWAV(t *testing.T, text string, lead, tail float64) string {
 	t.Helper()
-	dir := t.TempDir()
-	raw := filepath.Join(dir, "raw.wav")
-	cmd := exec.Command("text2wave", "-o", raw, "-otype", "riff", "-F", "8000")
-	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("text2wave: %v: %s", err, out)
+	pcm := speechtest.Pad(speechtest.Festival(t, text, 8000), 8000, lead, tail)
+	out := filepath.Join(t.TempDir(), "say.wav")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "say.wav")
-	if b, err := exec.Command("sox", raw, "-r", "8000", "-c", "1", "-b", "16", out, "pad", fmt.Sprint(lead), fmt.Sprint(tail)).CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v: %s", err, b)
+	defer f.Close()
+	if err := media.WriteWAV(f, 8000, 1, pcm); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -3,35 +3,12 @@ package silero
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/pipeline"
+	"github.com/vastaa/vastaa/pipeline/speechtest"
 )
-
-func festival8k(t testing.TB, text string) []int16 {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "s.wav")
-	cmd := exec.Command("text2wave", "-o", path, "-otype", "riff", "-F", "8000")
-	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("text2wave: %v: %s", err, out)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pcm, rate, err := media.ReadWAV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return media.Resample(pcm, rate, 8000)
-}
 
 // pinkNoise by the Voss-McCartney method, at the given RMS.
 func pinkNoise(n int, level float64) []int16 {
@@ -132,7 +109,7 @@ func TestSileroTellsSpeechFromNoiseAndMusic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	speech := festival8k(t, "What are your opening hours? I would like to book an appointment for next Tuesday morning.")
+	speech := speechtest.Festival(t, "What are your opening hours? I would like to book an appointment for next Tuesday morning.", 8000)
 	n := len(speech)
 	noise := pinkNoise(n, rms(speech)/3.2) // about 10 dB below the speech
 	tone := musicTone(n)
@@ -173,7 +150,7 @@ func TestVADsKeepTheirOwnState(t *testing.T) {
 	b, _ := f.NewVAD()
 	defer a.Close()
 	defer b.Close()
-	speech := festival8k(t, "Hello there, this is a test.")
+	speech := speechtest.Festival(t, "Hello there, this is a test.", 8000)
 	sa := speechShare(t, a, speech)
 	// b has seen nothing; interleaving must not change a's result.
 	speechShare(t, b, make([]int16, 8000))

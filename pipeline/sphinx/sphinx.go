@@ -40,9 +40,9 @@ type Config struct {
 	JSGF          string // optional grammar instead of the language model
 	// Corpus, when set, replaces the generic language model with a trigram
 	// model of these domain sentences (see WriteDomainLM).
-	Corpus []string
-	PoolSize      int    // decoders kept for concurrent utterances (default 4)
-	SampleRate    int    // 16000 (the en-us model's rate)
+	Corpus     []string
+	PoolSize   int // decoders kept for concurrent utterances (default 4)
+	SampleRate int // 16000 (the en-us model's rate)
 }
 
 const modelDir = "/usr/share/pocketsphinx/model/en-us"
@@ -57,10 +57,10 @@ func DefaultConfig() Config {
 
 // Recognizer is a pool of decoders.
 type Recognizer struct {
-	cfg  Config
-	args []string
-	pool chan *decoder // idle decoders
-	sem  chan struct{} // one token per decoder that may exist
+	cfg    Config
+	args   []string
+	pool   chan *decoder // idle decoders
+	sem    chan struct{} // one token per decoder that may exist
 	mu     sync.Mutex
 	all    []*decoder
 	lmFile string // generated domain model, removed on Close

@@ -2,9 +2,6 @@ package sphinx
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,29 +9,14 @@ import (
 
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/pipeline"
+	"github.com/vastaa/vastaa/pipeline/speechtest"
 )
 
-// telephoneSpeech speaks text with Festival at 8 kHz (the phone line) and
-// returns it upsampled to 16 kHz as the pipeline does.
+// telephoneSpeech is Festival speech as it reaches the bot: 8 kHz,
+// through G.711 and back, upsampled to 16 kHz as the pipeline does.
 func telephoneSpeech(t testing.TB, text string) []int16 {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "s.wav")
-	cmd := exec.Command("text2wave", "-o", path, "-otype", "riff", "-F", "8000")
-	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("text2wave (Debian package festival): %v: %s", err, out)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pcm, rate, err := media.ReadWAV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm = media.Resample(pcm, rate, 8000)
-	// G.711 round trip, as on the wire.
+	pcm := speechtest.Festival(t, text, 8000)
 	pcm = media.PCMU.Decode(nil, media.PCMU.Encode(nil, pcm))
 	return media.Resample(pcm, 8000, 16000)
 }
