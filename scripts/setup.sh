@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build and run Vastaa
 # on its embedded defaults, and (with --test) what the tests need: real SIP
-# peers, Festival for test callers, sox. Idempotent: a second run only checks.
+# peers and Festival for test callers. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
