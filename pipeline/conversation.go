@@ -70,6 +70,7 @@ type listener struct {
 	toVAD      *media.Resampler // 8 kHz -> VAD rate (nil when the same)
 	speechEnd  time.Time        // wall time of the last speech window of the open utterance
 	bargeIn    bool
+	bargeInMS  float64
 	playing    Playback
 	idleSince  time.Time // when the bot last stopped talking with no utterance open
 	turn       int
@@ -210,7 +211,10 @@ func (l *listener) onFrame(ctx context.Context, frame []int16) error {
 				dropped := l.c.Port.StopPlayback()
 				l.playing = nil
 				l.bargeIn = true
-				l.c.Logger.Debug("barge-in", "frames_dropped", dropped)
+				// The utterance began MinSpeech (its voiced part so far)
+				// before this window: that is when the caller started.
+				l.bargeInMS = ms(time.Since(now.Add(-l.ep.Voiced())))
+				l.c.Logger.Debug("barge-in", "frames_dropped", dropped, "ms", l.bargeInMS)
 			}
 		case EventSpeechEnd:
 			l.endUtterance(ctx)
@@ -255,6 +259,9 @@ func (l *listener) endUtterance(ctx context.Context) {
 	var tm Timings
 	tm.Endpointing = ms(time.Since(endOfSpeech))
 	bargeIn := l.bargeIn
+	if bargeIn {
+		tm.BargeIn = l.bargeInMS
+	}
 	l.bargeIn = false
 	if l.stream == nil {
 		return

@@ -213,7 +213,9 @@ func (s *memSink) all() []TurnRecord {
 
 func newConv(port *fakePort, stt *scriptSTT, dec *ruleDecider, sink *memSink) *Conversation {
 	ep := DefaultEndpointConfig()
-	ep.NoInput = 400 * time.Millisecond
+	// Long enough that a loaded machine's scheduling delays never look
+	// like a silent caller; the silence test shortens it.
+	ep.NoInput = 3 * time.Second
 	return &Conversation{
 		CallID: "t1", Port: port, VAD: levelVAD{}, STT: stt, TTS: beepTTS{},
 		Understand: Understanding{Intents: keywordIntents{}}, Decider: dec, Sink: sink,
@@ -321,11 +323,17 @@ func TestConversationBargeInStopsPlayback(t *testing.T) {
 	if len(recs) != 2 || !recs[1].Request.BargeIn || recs[0].Request.BargeIn {
 		t.Fatalf("barge-in flag wrong: %+v", recs)
 	}
+	// MinSpeech is 64 ms: the stop comes after two 32 ms windows of speech.
+	if b := recs[1].Timings.BargeIn; b < 60 || b > 400 {
+		t.Errorf("barge-in timing %.0f ms, want the VAD's 64 ms plus processing", b)
+	}
 }
 
 func TestConversationSilenceRepromptsThenHangsUp(t *testing.T) {
 	port, dec, sink := newFakePort(), &ruleDecider{}, &memSink{}
-	done := start(t, newConv(port, &scriptSTT{}, dec, sink))
+	c := newConv(port, &scriptSTT{}, dec, sink)
+	c.Endpoint.NoInput = 400 * time.Millisecond
+	done := start(t, c)
 	r := wait(t, done)
 	if r.out.EndedBy != "bot-hangup" || r.out.Turns != 2 {
 		t.Fatalf("outcome %+v", r.out)
@@ -363,7 +371,6 @@ func TestConversationDTMFAndHangupMidUtterance(t *testing.T) {
 func TestConversationNoiseWithoutWordsIsNotATurn(t *testing.T) {
 	port, dec, sink := newFakePort(), &ruleDecider{}, &memSink{}
 	c := newConv(port, &scriptSTT{}, dec, sink) // STT hears no words
-	c.Endpoint.NoInput = 5 * time.Second
 	done := start(t, c)
 	time.Sleep(150 * time.Millisecond)
 	port.feed(true, 200)

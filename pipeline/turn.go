@@ -72,6 +72,10 @@ type Timings struct {
 	Retrieval   float64 `json:"retrieval"`
 	TTS         float64 `json:"tts"`
 	FirstAudio  float64 `json:"first_audio"`
+	// BargeIn, for an utterance that interrupted the bot, is from the
+	// first speech window reaching the VAD to playback stopped (the last
+	// bot packet leaves at most one 20 ms tick later).
+	BargeIn float64 `json:"barge_in,omitempty"`
 }
 
 // TurnRecord is everything worth keeping about one turn.

@@ -19,7 +19,7 @@ go test -p 1 -count=1 -timeout 30m ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -c '^ok ' "$log" || true)
-failed=$(grep -c '^FAIL' "$log" || true)
+failed=$(grep -c "^FAIL	" "$log" || true)
 if [ "$status" != 0 ]; then
   echo "packages: $passed passed, $failed failed"
   exit "$status"

@@ -120,7 +120,8 @@ func vadPerFrame(f pipeline.VADFactory, n int) (func(int, []int16), string, func
 func benchTurn(ctx context.Context, args []string) error {
 	fs := newFlagSet("bench turn", "Runs vastaa serve on the embedded defaults in this process, calls it N times\nwith a spoken question and reports end of caller speech -> first bot RTP packet,\np50 and p95, with the per-stage breakdown from the call records.")
 	n := fs.Int("n", 20, "number of calls")
-	text := fs.String("say", "What are your opening hours?", "the question (spoken with Festival when installed, else espeak-ng)")
+	text := fs.String("say", "What are your opening hours?", "the question (spoken with Festival)")
+	bargeIn := fs.Bool("barge-in", false, "ask one second into the greeting, talking over the bot")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func benchTurn(ctx context.Context, args []string) error {
 	defer pacer.Stop()
 	var wire []time.Duration
 	for i := 0; i < *n; i++ {
-		d, err := oneTimedTurn(ctx, a.sipAddr, pacer, audio)
+		d, err := oneTimedTurn(ctx, a.sipAddr, pacer, audio, *bargeIn)
 		if err != nil {
 			return fmt.Errorf("call %d: %w", i, err)
 		}
@@ -168,7 +169,10 @@ func benchTurn(ctx context.Context, args []string) error {
 			}
 			tm := t.Timings
 			for name, v := range map[string]float64{"endpointing": tm.Endpointing, "stt": tm.STT, "language_id": tm.LanguageID,
-				"intent": tm.Intent, "decision": tm.Decision, "retrieval": tm.Retrieval, "tts": tm.TTS, "first_audio (server)": tm.FirstAudio} {
+				"intent": tm.Intent, "decision": tm.Decision, "retrieval": tm.Retrieval, "tts": tm.TTS, "first_audio (server)": tm.FirstAudio, "barge_in": tm.BargeIn} {
+				if name == "barge_in" && !t.BargeIn {
+					continue
+				}
 				stages[name] = append(stages[name], v)
 			}
 		}
@@ -205,13 +209,25 @@ func benchServeConfig(dir string) serveConfig {
 
 // oneTimedTurn calls, waits for the greeting, says audio, and measures from
 // the last packet of speech sent to the first packet of the reply received.
-func oneTimedTurn(ctx context.Context, sipAddr string, pacer *media.Pacer, audio []int16) (time.Duration, error) {
+func oneTimedTurn(ctx context.Context, sipAddr string, pacer *media.Pacer, audio []int16, bargeIn bool) (time.Duration, error) {
 	c, err := sipua.Dial(ctx, sipua.DialConfig{To: "sip:vastaa@" + sipAddr, From: "sip:bench@127.0.0.1", LocalIP: "127.0.0.1", Pacer: pacer})
 	if err != nil {
 		return 0, err
 	}
 	defer c.Hangup(context.Background(), "bench-done")
-	listenTurn(ctx, c, 10*time.Second)
+	if bargeIn {
+		// Wait for the greeting to start, then talk over it.
+		for f := range c.Media.Frames() {
+			if rms(f) > 300 {
+				break
+			}
+		}
+		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+			<-c.Media.Frames()
+		}
+	} else {
+		listenTurn(ctx, c, 10*time.Second)
+	}
 	pb := c.Media.Play(audio)
 	// Keep reading while speaking: frames left in the channel would make
 	// the reply look late by however long they waited there.
