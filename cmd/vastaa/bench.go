@@ -229,26 +229,23 @@ func oneTimedTurn(ctx context.Context, sipAddr string, pacer *media.Pacer, audio
 		listenTurn(ctx, c, 10*time.Second)
 	}
 	pb := c.Media.Play(audio)
-	// Keep reading while speaking: frames left in the channel would make
-	// the reply look late by however long they waited there.
-	for done := false; !done; {
-		select {
-		case <-c.Media.Frames():
-		case <-pb.Done():
-			done = true
-		}
-	}
-	// The speech ends where the trailing silence of the recording starts.
-	endOfSpeech := time.Now().Add(-trailingSilence(audio))
-	deadline := time.After(10 * time.Second)
+	// The bot may answer while the recording's trailing silence is still
+	// being sent, so watch the frames from the start: the reply is the
+	// first loud frame after the speech ends.
+	speech := time.Duration(len(audio))*time.Second/8000 - trailingSilence(audio)
+	deadline := time.After(20 * time.Second)
 	for {
 		select {
 		case f := <-c.Media.Frames():
-			if rms(f) > 300 {
+			first := pb.FirstPacketAt()
+			if first.IsZero() || rms(f) <= 300 {
+				continue
+			}
+			if endOfSpeech := first.Add(speech); time.Now().After(endOfSpeech) {
 				return time.Since(endOfSpeech), nil
 			}
 		case <-deadline:
-			return 0, errors.New("no reply within 10 s")
+			return 0, errors.New("no reply within 20 s")
 		case <-c.Done():
 			return 0, errors.New("call ended before the reply")
 		}
