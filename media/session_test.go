@@ -336,26 +336,7 @@ func TestRecorderAlignsBothDirections(t *testing.T) {
 // UDP: audio and telephone events in one sequence space, sent in swapped
 // pairs, with audio and event packets lost and end packets repeated.
 func TestSessionReordersLosesAndDetectsDTMF(t *testing.T) {
-	rx, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pacer := NewPacer(20 * time.Millisecond)
-	pacer.Start(ctx)
-	defer pacer.Stop()
-	s, err := NewSession(SessionConfig{Conn: rx, Remote: tx.LocalAddr().(*net.UDPAddr), Codec: PCMU, DTMFPayloadType: 101, Pacer: pacer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start(ctx)
-	defer s.Close()
+	s, rx, tx := rawLeg(t, SessionConfig{Codec: PCMU, DTMFPayloadType: 101}, true)
 
 	const base = 65500 // the stream wraps its sequence number
 	lost := map[int]bool{10: true, 20: true, 21: true, 45: true}
@@ -552,26 +533,7 @@ func TestSessionSendDTMFWire(t *testing.T) {
 func TestSessionOtherPacketSizes(t *testing.T) {
 	for _, ptime := range []int{10, 30} {
 		t.Run(fmt.Sprintf("%dms", ptime), func(t *testing.T) {
-			rx, err := net.ListenPacket("udp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			tx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Close()
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			pacer := NewPacer(20 * time.Millisecond)
-			pacer.Start(ctx)
-			defer pacer.Stop()
-			s, err := NewSession(SessionConfig{Conn: rx, Codec: PCMU, Pacer: pacer})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.Start(ctx)
-			defer s.Close()
+			s, rx, tx := rawLeg(t, SessionConfig{Codec: PCMU}, false)
 
 			tone := sine(700, 8000, 8000, 0.5)
 			per := 8 * ptime
@@ -684,3 +646,36 @@ func (nullConn) LocalAddr() net.Addr                       { return &net.UDPAddr
 func (nullConn) SetDeadline(time.Time) error               { return nil }
 func (nullConn) SetReadDeadline(time.Time) error           { return nil }
 func (nullConn) SetWriteDeadline(time.Time) error          { return nil }
+
+// rawLeg starts a session on a loopback socket (rx) fed by a plain UDP
+// socket (tx) the test writes crafted packets to; with knowsRemote the
+// session sends to tx, else it learns the far end from the first packet.
+// Everything is closed when the test ends.
+func rawLeg(t *testing.T, cfg SessionConfig, knowsRemote bool) (*Session, net.PacketConn, *net.UDPConn) {
+	t.Helper()
+	rx, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	pacer := NewPacer(20 * time.Millisecond)
+	pacer.Start(ctx)
+	t.Cleanup(pacer.Stop)
+	cfg.Conn, cfg.Pacer = rx, pacer
+	if knowsRemote {
+		cfg.Remote = tx.LocalAddr().(*net.UDPAddr)
+	}
+	s, err := NewSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(ctx)
+	t.Cleanup(func() { s.Close() })
+	return s, rx, tx
+}
