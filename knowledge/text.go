@@ -10,6 +10,9 @@ import (
 // what about. Small lists per language are enough at this size.
 var stopwords = map[string]map[string]bool{}
 
+// allStopwords joins every language's list, for the language-blind embedding.
+var allStopwords = map[string]bool{}
+
 func init() {
 	for lang, words := range map[string]string{
 		"en": "a an the is are am was were be do does did what when where which who how why can could would will i me my you your we our us it its of to in on at for from with and or but if there this that these those please tell want like need about any some much many get",
@@ -20,6 +23,7 @@ func init() {
 		stopwords[lang] = map[string]bool{}
 		for _, w := range strings.Fields(words) {
 			stopwords[lang][w] = true
+			allStopwords[w] = true
 		}
 	}
 }
@@ -52,6 +56,7 @@ func stems(s, lang string) []string {
 
 // queryTerm is one content word of a question.
 type queryTerm struct {
+	word string
 	stem string // as stems makes them
 	core string // first five letters of a long word, for compound matches ("" if short)
 }
@@ -64,7 +69,7 @@ func queryTerms(q, lang string) []queryTerm {
 			continue
 		}
 		r := []rune(w)
-		t := queryTerm{stem: string(r[:min(4, len(r))])}
+		t := queryTerm{word: w, stem: string(r[:min(4, len(r))])}
 		if len(r) >= 6 {
 			t.core = string(r[:5])
 		}

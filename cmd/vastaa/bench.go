@@ -22,15 +22,17 @@ import (
 
 func benchCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("bench: say which: media or turn (vastaa bench media --help)")
+		return errors.New("bench: say which: media, turn or kb (vastaa bench media --help)")
 	}
 	switch args[0] {
 	case "media":
 		return benchMedia(ctx, args[1:])
 	case "turn":
 		return benchTurn(ctx, args[1:])
+	case "kb":
+		return benchKB(ctx, args[1:])
 	default:
-		return fmt.Errorf("bench: unknown benchmark %q (media or turn)", args[0])
+		return fmt.Errorf("bench: unknown benchmark %q (media, turn or kb)", args[0])
 	}
 }
 

@@ -215,7 +215,7 @@ func (q queueAdapter) Enqueue(ctx context.Context, h workflows.Handoff) (int, er
 }
 
 // knowledgeAdapter lets the workflows' answer activity use the knowledge base.
-type knowledgeAdapter struct{ kb *knowledge.Base }
+type knowledgeAdapter struct{ kb *knowledge.KB }
 
 func (k knowledgeAdapter) Answer(ctx context.Context, q, lang string) (workflows.Answer, error) {
 	a, err := k.kb.Answer(ctx, q, lang)

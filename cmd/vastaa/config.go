@@ -38,6 +38,8 @@ type serveConfig struct {
 	SileroModel     string
 	OnnxRuntimeLib  string
 	SphinxPoolSize  int
+
+	KB kbConfig
 }
 
 func defaultDataDir() string {
@@ -76,6 +78,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SileroModel, "silero-model", "", "path of silero_vad.onnx (default: the models directory scripts/install-models.sh fills)")
 	fs.StringVar(&c.OnnxRuntimeLib, "onnxruntime-lib", "", "path of libonnxruntime.so (default: the models directory)")
 	fs.IntVar(&c.SphinxPoolSize, "sphinx-decoders", 4, "pocketsphinx decoders kept for concurrent utterances")
+	c.KB.register(fs, false)
 }
 
 func (c *serveConfig) validate() error {
@@ -95,7 +98,8 @@ func (c *serveConfig) validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("--data-dir is required")
 	}
-	return nil
+	c.KB.OpenAIBaseURL, c.KB.OpenAIAPIKey = c.OpenAIBaseURL, c.OpenAIAPIKey
+	return c.KB.validate()
 }
 
 func newLogger(level string) (*slog.Logger, error) {

@@ -5,7 +5,8 @@
 //	vastaa serve      answer calls (SIP + HTTP API), embedded defaults
 //	vastaa call       a test caller: dial, say or play something, print what was heard
 //	vastaa calls      list recorded calls
-//	vastaa bench      media and turn-latency benchmarks
+//	vastaa kb         knowledge base: ingest, search, stats, eval
+//	vastaa bench      media, turn-latency and knowledge-store benchmarks
 //	vastaa version
 package main
 
@@ -26,7 +27,9 @@ Usage:
   vastaa serve [flags]     answer calls over SIP; HTTP API for call records
   vastaa call [flags]      dial a SIP URI as a test caller and print what was heard
   vastaa calls [flags]     list recorded calls (or one call with --id)
-  vastaa bench <media|turn> [flags]
+  vastaa kb <ingest|search|stats|eval>
+                           manage and query the knowledge base
+  vastaa bench <media|turn|kb> [flags]
                            measure the media path or the turn latency
   vastaa version           print the version
 
@@ -56,6 +59,8 @@ func run(ctx context.Context, args []string) int {
 		err = callsCmd(ctx, args[1:])
 	case "bench":
 		err = benchCmd(ctx, args[1:])
+	case "kb":
+		err = kbCmd(ctx, args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("vastaa", version)
 		return 0

@@ -9,6 +9,7 @@ import (
 
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/vastaa/vastaa/examples"
 	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/pipeline/espeak"
@@ -29,7 +30,7 @@ type providers struct {
 	closers []func() error
 }
 
-func newProviders(cfg serveConfig, kb *knowledge.Base, log *slog.Logger) (_ *providers, err error) {
+func newProviders(cfg serveConfig, log *slog.Logger) (_ *providers, err error) {
 	p := &providers{}
 	defer func() {
 		if err != nil {
@@ -62,7 +63,7 @@ func newProviders(cfg serveConfig, kb *knowledge.Base, log *slog.Logger) (_ *pro
 	default:
 		sc := sphinx.DefaultConfig()
 		sc.PoolSize = cfg.SphinxPoolSize
-		if sc.Corpus, err = speechCorpus(kb); err != nil {
+		if sc.Corpus, err = speechCorpus(); err != nil {
 			return nil, err
 		}
 		rec, err := sphinx.New(sc)
@@ -132,9 +133,9 @@ func (h quietHandler) WithGroup(name string) slog.Handler {
 }
 
 // speechCorpus is what English callers are expected to say: the intent
-// examples and the knowledge base's English articles. pocketsphinx gets a
-// language model of it (see sphinx.WriteDomainLM).
-func speechCorpus(kb *knowledge.Base) ([]string, error) {
+// examples and the demo knowledge base's English articles. pocketsphinx
+// gets a language model of it (see sphinx.WriteDomainLM).
+func speechCorpus() ([]string, error) {
 	ex, err := intent.ShippedExamples()
 	if err != nil {
 		return nil, err
@@ -145,7 +146,11 @@ func speechCorpus(kb *knowledge.Base) ([]string, error) {
 			out = append(out, e.Text)
 		}
 	}
-	for _, a := range kb.Articles() {
+	arts, err := knowledge.ReadArticles(examples.KB, "kb")
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range arts {
 		if a.Lang == "en" {
 			out = append(out, a.Title)
 			out = append(out, strings.FieldsFunc(a.Body, func(r rune) bool { return r == '.' || r == '?' || r == '\n' })...)

@@ -46,7 +46,7 @@ type app struct {
 	log              *slog.Logger
 	store            *callstore.Store
 	queues           *agents.Queues
-	kb               *knowledge.Base
+	kb               *knowledge.KB
 	providers        *providers
 	temporal         *devserver.Server // nil with an external cluster
 	temporalHostPort string
@@ -85,11 +85,11 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	if a.store, err = callstore.Open(ctx, filepath.Join(cfg.DataDir, "calls.db")); err != nil {
 		return nil, err
 	}
-	if a.kb, err = knowledge.LoadEmbedded(); err != nil {
+	if a.kb, err = cfg.KB.openKB(ctx, cfg.DataDir, cfg.OpenAIChatModel, log); err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
 	a.queues = agents.NewQueues()
-	if a.providers, err = newProviders(cfg, a.kb, log); err != nil {
+	if a.providers, err = newProviders(cfg, log); err != nil {
 		return nil, err
 	}
 
@@ -207,6 +207,9 @@ func (a *app) stop() error {
 	}
 	if a.store != nil {
 		a.store.Close()
+	}
+	if a.kb != nil {
+		a.kb.Store.Close()
 	}
 	return errors.Join(errs...)
 }

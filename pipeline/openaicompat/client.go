@@ -25,6 +25,12 @@ type Config struct {
 	ChatModel string // chat model for intents
 	TTSModel  string // speech model, e.g. tts-1
 	TTSVoice  string // speech voice, e.g. alloy
+	// EmbeddingModel and EmbeddingDim name the knowledge base's embedding
+	// (e.g. text-embedding-3-small, 1536); AnswerModel is the chat model
+	// that composes grounded answers (ChatModel when empty).
+	EmbeddingModel string
+	EmbeddingDim   int
+	AnswerModel    string
 	// Timeout bounds each HTTP request (default 15 s).
 	Timeout time.Duration
 	// Retries is how many times a 429, 5xx or connection failure is retried

@@ -1,0 +1,11 @@
+// Package examples ships the demo contact centre's content in the binary:
+// the clinic's knowledge base (kb/<lang>/*.md), ingested automatically in
+// embedded mode, and its labelled retrieval questions (kb/questions.tsv).
+package examples
+
+import "embed"
+
+// KB holds kb/en, kb/fi, kb/sv, kb/lv and kb/questions.tsv.
+//
+//go:embed kb
+var KB embed.FS

@@ -1,0 +1,374 @@
+// Package knowledge answers callers' questions from the contact centre's
+// own articles only: hybrid retrieval (vector search with a local or
+// OpenAI-compatible embedding, fused by reciprocal rank with per-language
+// full-text search), then a grounded answer that cites the articles it
+// used. When the articles do not answer, it says so (Found false) and the
+// bot offers a person: never an invented answer.
+//
+// Documents live in a Store: PostgreSQL + pgvector in production
+// (knowledge/pgstore), SQLite by default (knowledge/sqlitestore). Ingest
+// keeps them in step with a directory of Markdown, text and HTML files.
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Passage is a retrieved chunk with its fused score.
+type Passage struct {
+	ArticleID, Lang, Title, Heading, Text, Source string
+	Score                                         float64 // reciprocal-rank fusion score
+	VectorRank, TextRank                          int     // 1-based; 0 when that retriever did not find it
+	Coverage                                      float64 // share of the question's content words it holds
+}
+
+// Answer is what the bot may say, and where it comes from.
+type Answer struct {
+	Text       string
+	Citations  []string
+	Confidence float64 // 0..1: share of the question's content words the best passage covers
+	Found      bool
+	Passages   []Passage
+}
+
+// Composer turns retrieved passages into an answer that uses only them.
+type Composer interface {
+	Compose(ctx context.Context, question, lang string, passages []Passage) (Answer, error)
+}
+
+// MinConfidence is the default coverage below which the base says it does
+// not know.
+const MinConfidence = 0.5
+
+// KB is a tenant's knowledge base: retrieval over a store and a composer.
+type KB struct {
+	Store    Store
+	Embedder Embedder
+	Tenant   string   // DefaultTenant when empty
+	Composer Composer // Extractive{} when nil
+	// MinConfidence overrides the threshold (0 keeps the default).
+	MinConfidence float64
+	// Candidates is how many chunks each retriever contributes (default 40).
+	Candidates int
+}
+
+func (kb *KB) tenant() string {
+	if kb.Tenant == "" {
+		return DefaultTenant
+	}
+	return kb.Tenant
+}
+
+// rrfK damps the reciprocal-rank fusion. A small k lets the better ranks of each retriever count: with the usual
+// 60, rank 1 and rank 10 score almost alike.
+const rrfK = 10.0
+
+// textWeight is full-text search's weight in the fusion against vector
+// search's 1: the local embedding already holds every word (and the
+// lexicon's synonyms), so full text mostly breaks ties and rescues rare
+// exact terms (codes, names, numbers).
+const textWeight = 0.5
+
+// Search returns the k best passages for query in lang, by reciprocal rank
+// fusion of vector and full-text search. A language with no articles at
+// all is searched in English.
+func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, errors.New("knowledge: empty question")
+	}
+	model, dim, err := kb.Store.Embedding(ctx, kb.tenant())
+	if err != nil {
+		return nil, err
+	}
+	if model == "" {
+		return nil, nil // nothing ingested yet
+	}
+	if model != kb.Embedder.Model() || dim != kb.Embedder.Dim() {
+		return nil, MismatchError(kb.tenant(), model, dim, kb.Embedder.Model(), kb.Embedder.Dim())
+	}
+	vecs, err := kb.Embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: embedding the question: %w", err)
+	}
+	n := kb.Candidates
+	if n <= 0 {
+		n = 40
+	}
+	// The two retrievers run at once: the latency is the slower of them.
+	var vh, th []Hit
+	var verr, terr error
+	terms := ContentTerms(query, lang)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		th, terr = kb.Store.TextSearch(ctx, kb.tenant(), lang, terms, n)
+	}()
+	vh, verr = kb.Store.VectorSearch(ctx, kb.tenant(), lang, vecs[0], n)
+	<-done
+	if verr != nil {
+		return nil, verr
+	}
+	if terr != nil {
+		return nil, terr
+	}
+	if len(vh) == 0 && lang != "en" {
+		// A language with no articles at all is searched in English.
+		lang = "en"
+		if vh, err = kb.Store.VectorSearch(ctx, kb.tenant(), lang, vecs[0], n); err != nil {
+			return nil, err
+		}
+		if th, err = kb.Store.TextSearch(ctx, kb.tenant(), lang, ContentTerms(query, lang), n); err != nil {
+			return nil, err
+		}
+	}
+	type key struct {
+		doc string
+		ord int
+	}
+	byKey := map[key]*Passage{}
+	var order []*Passage
+	add := func(hits []Hit, vector bool) {
+		for i, h := range hits {
+			kk := key{h.DocKey, h.Ord}
+			p := byKey[kk]
+			if p == nil {
+				p = &Passage{ArticleID: h.ArticleID, Lang: h.Lang, Title: h.Title, Heading: h.Heading, Text: h.Text, Source: h.Source}
+				byKey[kk] = p
+				order = append(order, p)
+			}
+			w := 1.0
+			if !vector {
+				w = textWeight
+			}
+			p.Score += w / (rrfK + float64(i+1))
+			if vector {
+				p.VectorRank = i + 1
+			} else {
+				p.TextRank = i + 1
+			}
+		}
+	}
+	add(vh, true)
+	add(th, false)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	out := make([]Passage, 0, min(k, len(order)))
+	for _, p := range order[:min(k, len(order))] {
+		p.Coverage = coverage(query, lang, EmbedText(p.Title, p.Heading, p.Text))
+		out = append(out, *p)
+	}
+	return out, nil
+}
+
+// Answer retrieves and composes a grounded answer. Below the confidence
+// threshold nothing is composed: Found is false and the caller is offered
+// a person.
+func (kb *KB) Answer(ctx context.Context, question, lang string) (Answer, error) {
+	ps, err := kb.Search(ctx, question, lang, 5)
+	if err != nil {
+		return Answer{}, err
+	}
+	ans := Answer{Passages: ps}
+	if len(ps) == 0 {
+		return ans, nil
+	}
+	// The best-covered of the top three passages decides the confidence.
+	best := 0
+	for i := range ps[:min(3, len(ps))] {
+		if ps[i].Coverage > ps[best].Coverage+1e-9 {
+			best = i
+		}
+	}
+	ans.Confidence = ps[best].Coverage
+	threshold := kb.MinConfidence
+	if threshold <= 0 {
+		threshold = MinConfidence
+	}
+	if ans.Confidence < threshold {
+		return ans, nil
+	}
+	// The composer sees the passages in order of trust: the best covered first.
+	ordered := append([]Passage{ps[best]}, append(append([]Passage(nil), ps[:best]...), ps[best+1:]...)...)
+	comp := kb.Composer
+	if comp == nil {
+		comp = Extractive{}
+	}
+	c, err := comp.Compose(ctx, question, ps[0].Lang, ordered)
+	if err != nil {
+		return ans, fmt.Errorf("knowledge: composing the answer: %w", err)
+	}
+	// Only citations of retrieved articles count; an answer citing nothing
+	// it was given is not grounded and is not said.
+	given := map[string]bool{}
+	for _, p := range ps {
+		given[p.ArticleID] = true
+	}
+	var cites []string
+	for _, id := range c.Citations {
+		if given[id] && !contains(cites, id) {
+			cites = append(cites, id)
+		}
+	}
+	if !c.Found || len(cites) == 0 || strings.TrimSpace(c.Text) == "" {
+		return ans, nil
+	}
+	ans.Text, ans.Citations, ans.Found = c.Text, cites, true
+	return ans, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// coverage is the share of the question's content words found in text: by
+// four-letter stem, by a three-letter stem starting a longer word, or for
+// long words as a substring (the parts of compounds).
+func coverage(question, lang, text string) float64 {
+	q := queryTerms(question, lang)
+	if len(q) == 0 {
+		return 0
+	}
+	c := chunk{lower: strings.ToLower(text), terms: map[string]int{}}
+	for _, s := range stems(text, lang) {
+		c.terms[s]++
+	}
+	// Concepts of the passage's words: a question word is covered by a
+	// synonym ("pay" by "costs"), in the lexicon's sense.
+	lx := ShippedLexicon()
+	concepts := map[string]bool{}
+	for _, w := range words(text) {
+		for _, cc := range lx.Concepts(w) {
+			concepts[cc] = true
+		}
+	}
+	found := 0
+	for _, t := range q {
+		if c.match(t) > 0 {
+			found++
+			continue
+		}
+		for _, cc := range lx.Concepts(t.word) {
+			if concepts[cc] {
+				found++
+				break
+			}
+		}
+	}
+	return float64(found) / float64(len(q))
+}
+
+// chunk is a passage prepared for word matching.
+type chunk struct {
+	lower string
+	terms map[string]int
+}
+
+// match counts how often a query word occurs in the chunk: by stem, by a
+// short stem being the start of a longer one ("lab" and "laboratory"), or
+// for long words as a substring, which finds the parts of compounds
+// ("lääkäri" in "yleislääkärin").
+func (c *chunk) match(t queryTerm) int {
+	if n := c.terms[t.stem]; n > 0 {
+		return n
+	}
+	if len([]rune(t.stem)) == 3 {
+		n := 0
+		for term, k := range c.terms {
+			if strings.HasPrefix(term, t.stem) {
+				n += k
+			}
+		}
+		if n > 0 {
+			return n
+		}
+	}
+	if t.core != "" && strings.Contains(c.lower, t.core) {
+		return 1
+	}
+	return 0
+}
+
+// Extractive composes answers from the passages' own sentences: the ones
+// that share most with the question, at most two, from the best passage
+// and (when it says more about the question) the next one.
+type Extractive struct{}
+
+func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passage) (Answer, error) {
+	if len(ps) == 0 {
+		return Answer{}, nil
+	}
+	q := map[string]bool{}
+	for _, s := range stems(question, lang) {
+		q[s] = true
+	}
+	type sent struct {
+		p, i  int
+		text  string
+		score float64
+	}
+	var all []sent
+	for pi, p := range ps[:min(2, len(ps))] {
+		if pi > 0 && p.Coverage < ps[0].Coverage {
+			break
+		}
+		for i, s := range splitSentences(p.Text) {
+			sc := 0.0
+			for _, t := range stems(s, lang) {
+				if q[t] {
+					sc++
+				}
+			}
+			// Passages lead with their main point: early sentences and the
+			// best passage get a head start.
+			sc += max(0, 1.5-0.5*float64(i)) - float64(i)*0.01 - float64(pi)*0.75
+			all = append(all, sent{pi, i, s, sc})
+		}
+	}
+	sort.SliceStable(all, func(a, b int) bool { return all[a].score > all[b].score })
+	keep := all[:min(2, len(all))]
+	sort.Slice(keep, func(a, b int) bool {
+		if keep[a].p != keep[b].p {
+			return keep[a].p < keep[b].p
+		}
+		return keep[a].i < keep[b].i
+	})
+	var texts, cites []string
+	for _, s := range keep {
+		texts = append(texts, s.text)
+		if id := ps[s.p].ArticleID; !contains(cites, id) {
+			cites = append(cites, id)
+		}
+	}
+	return Answer{Text: strings.Join(texts, " "), Citations: cites, Found: true}, nil
+}
+
+func splitSentences(text string) []string {
+	var out []string
+	start := 0
+	rs := []rune(text)
+	for i, r := range rs {
+		if (r == '.' || r == '?' || r == '!') && (i+1 == len(rs) || rs[i+1] == ' ' || rs[i+1] == '\n') {
+			// "klo 8.00" and "kl. 8" are not sentence ends: the next word
+			// must start with a capital letter.
+			if i+2 < len(rs) && !isUpper(rs[i+2]) {
+				continue
+			}
+			if s := strings.TrimSpace(string(rs[start : i+1])); s != "" {
+				out = append(out, s)
+			}
+			start = i + 1
+		}
+	}
+	if s := strings.TrimSpace(string(rs[start:])); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
