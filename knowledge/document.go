@@ -356,7 +356,7 @@ func parseHTML(r io.Reader, yield func(Meta, Block) error) (Meta, error) {
 			case "h1", "h2", "h3", "h4", "h5", "h6":
 				inHeading = false
 				h := strings.Join(strings.Fields(hbuf.String()), " ")
-				if tag == "h1" && meta.Title == "" {
+				if tag == "h1" && (meta.Title == "" || meta.Title == h) {
 					meta.Title = h
 				} else {
 					heading = h

@@ -42,7 +42,7 @@ type LocalEmbedder struct {
 
 // LocalModel is the name the local embedding is recorded under (with the
 // lexicon's version appended, so a changed lexicon is a new model).
-const LocalModel = "vastaa-hash-v2"
+const LocalModel = "vastaa-hash-v3"
 
 // NewLocalEmbedder makes the local embedding with dim dimensions (512 when
 // 0) and the shipped lexicon.
@@ -106,12 +106,7 @@ func (e *LocalEmbedder) vector(text string) []float32 {
 		}
 		prev = stem
 	}
-	// Repeats count less and less (1 + ln tf): a passage saying "doctor"
-	// five times is not five times about doctors.
 	for f, w := range feats {
-		if w > 1 {
-			w = 1 + math.Log(w)
-		}
 		h := fnv.New64a()
 		h.Write([]byte(f))
 		x := h.Sum64()

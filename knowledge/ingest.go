@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,6 +37,9 @@ type Ingester struct {
 	Chunking   ChunkOptions
 	// BatchSize is how many chunks are embedded and written at once (default 64).
 	BatchSize int
+	// Workers ingest that many documents at once (default 1). With more
+	// than one, which of two identical documents is kept may vary.
+	Workers int
 	// Progress is told the bytes done and the total after each document.
 	Progress func(doneBytes, totalBytes int64, doneDocs, totalDocs int)
 	Log      *slog.Logger
@@ -162,28 +166,62 @@ func (in *Ingester) Ingest(ctx context.Context, srcs []Source, prune []string) (
 		total += s.Size
 	}
 	seenSource := map[string]bool{}
-	byHash := map[string]string{}
-	byKey := map[string]string{}
-	for i, s := range srcs {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
+	for _, s := range srcs {
 		seenSource[s.Name] = true
-		err := in.one(ctx, s, byHash, byKey, &rep)
-		done += s.Size
-		if in.Progress != nil {
-			in.Progress(done, total, i+1, len(srcs))
+	}
+	run := &runState{byHash: map[string]string{}, byKey: map[string]string{}, rep: &rep}
+	workers := max(1, in.Workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan Source)
+	var wg sync.WaitGroup
+	var fatalErr error
+	var docs int
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				err := in.one(ctx, s, run)
+				run.mu.Lock()
+				done += s.Size
+				docs++
+				if in.Progress != nil {
+					in.Progress(done, total, docs, len(srcs))
+				}
+				var fatal fatalError
+				switch {
+				case err == nil:
+				case errors.As(err, &fatal):
+					if fatalErr == nil {
+						fatalErr = fmt.Errorf("%s: %w", s.Name, fatal.err)
+						cancel()
+					}
+				case ctx.Err() != nil:
+				default:
+					rep.Failed = append(rep.Failed, DocError{Source: s.Name, Err: err})
+					in.log().Warn("document not ingested", "source", s.Name, "err", err)
+				}
+				run.mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, s := range srcs {
+		select {
+		case next <- s:
+		case <-ctx.Done():
+			break feed
 		}
-		if err == nil {
-			continue
-		}
-		var fatal fatalError
-		if errors.As(err, &fatal) {
-			rep.Elapsed = time.Since(start)
-			return rep, fmt.Errorf("%s: %w", s.Name, fatal.err)
-		}
-		rep.Failed = append(rep.Failed, DocError{Source: s.Name, Err: err})
-		in.log().Warn("document not ingested", "source", s.Name, "err", err)
+	}
+	close(next)
+	wg.Wait()
+	if fatalErr != nil {
+		rep.Elapsed = time.Since(start)
+		return rep, fatalErr
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
 	}
 	if len(prune) > 0 {
 		docs, err := in.Store.Docs(ctx, in.tenant())
@@ -218,7 +256,15 @@ func (f fatalError) Error() string { return f.err.Error() }
 
 var errStopSample = errors.New("sample complete")
 
-func (in *Ingester) one(ctx context.Context, s Source, byHash, byKey map[string]string, rep *Report) error {
+// runState is what the workers of one run share.
+type runState struct {
+	mu     sync.Mutex
+	byHash map[string]string // content hash -> first source with it
+	byKey  map[string]string // document key -> source
+	rep    *Report
+}
+
+func (in *Ingester) one(ctx context.Context, s Source, run *runState) error {
 	format, ok := FormatOf(s.Name)
 	if !ok {
 		return fmt.Errorf("unsupported file type %q (want .md, .txt or .html)", path.Ext(s.Name))
@@ -227,12 +273,18 @@ func (in *Ingester) one(ctx context.Context, s Source, byHash, byKey map[string]
 	if err != nil {
 		return err
 	}
-	if other, dup := byHash[hash]; dup {
-		rep.Duplicates++
+	run.mu.Lock()
+	other, dup := run.byHash[hash]
+	if dup {
+		run.rep.Duplicates++
+	} else {
+		run.byHash[hash] = s.Name
+	}
+	run.mu.Unlock()
+	if dup {
 		in.log().Info("duplicate document skipped", "source", s.Name, "same_as", other)
 		return nil
 	}
-	byHash[hash] = s.Name
 
 	// First pass over the head of the document: its id, language and title.
 	meta, err := in.meta(s, format)
@@ -240,16 +292,23 @@ func (in *Ingester) one(ctx context.Context, s Source, byHash, byKey map[string]
 		return err
 	}
 	key := DocKey(meta.Lang, meta.ID)
-	if other, dup := byKey[key]; dup {
+	run.mu.Lock()
+	other, dup = run.byKey[key]
+	if !dup {
+		run.byKey[key] = s.Name
+	}
+	run.mu.Unlock()
+	if dup {
 		return fmt.Errorf("document id %q in language %s is also used by %s", meta.ID, meta.Lang, other)
 	}
-	byKey[key] = s.Name
 	old, exists, err := in.Store.Doc(ctx, in.tenant(), key)
 	if err != nil {
 		return fatalError{err}
 	}
 	if exists && old.Hash == hash && old.Source == s.Name {
-		rep.Unchanged++
+		run.mu.Lock()
+		run.rep.Unchanged++
+		run.mu.Unlock()
 		return nil
 	}
 
@@ -348,6 +407,8 @@ func (in *Ingester) one(ctx context.Context, s Source, byHash, byKey map[string]
 	}
 	committed = true
 	removed := len(existing) - kept
+	run.mu.Lock()
+	rep := run.rep
 	rep.ChunksAdded += added
 	rep.ChunksKept += kept
 	rep.ChunksRemoved += max(0, removed)
@@ -356,6 +417,7 @@ func (in *Ingester) one(ctx context.Context, s Source, byHash, byKey map[string]
 	} else {
 		rep.Added++
 	}
+	run.mu.Unlock()
 	in.log().Debug("document ingested", "source", s.Name, "key", key, "chunks_added", added, "chunks_kept", kept)
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 // Passage is a retrieved chunk with its fused score.
 type Passage struct {
 	ArticleID, Lang, Title, Heading, Text, Source string
+	Ord                                           int     // position in its document (0: the lead)
 	Score                                         float64 // reciprocal-rank fusion score
 	VectorRank, TextRank                          int     // 1-based; 0 when that retriever did not find it
 	Coverage                                      float64 // share of the question's content words it holds
@@ -136,7 +137,7 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 			kk := key{h.DocKey, h.Ord}
 			p := byKey[kk]
 			if p == nil {
-				p = &Passage{ArticleID: h.ArticleID, Lang: h.Lang, Title: h.Title, Heading: h.Heading, Text: h.Text, Source: h.Source}
+				p = &Passage{ArticleID: h.ArticleID, Lang: h.Lang, Title: h.Title, Heading: h.Heading, Text: h.Text, Source: h.Source, Ord: h.Ord}
 				byKey[kk] = p
 				order = append(order, p)
 			}
@@ -305,36 +306,64 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 	if len(ps) == 0 {
 		return Answer{}, nil
 	}
-	q := map[string]bool{}
-	for _, s := range stems(question, lang) {
-		q[s] = true
-	}
 	type sent struct {
 		p, i  int
 		text  string
-		score float64
+		stems []string
+		prior float64
 	}
 	var all []sent
-	for pi, p := range ps[:min(2, len(ps))] {
+	for pi, p := range ps[:min(3, len(ps))] {
 		if pi > 0 && p.Coverage < ps[0].Coverage {
-			break
+			continue
 		}
 		for i, s := range splitSentences(p.Text) {
-			sc := 0.0
-			for _, t := range stems(s, lang) {
-				if q[t] {
-					sc++
-				}
+			// Passages lead with their main point, and an article's first
+			// passage with the article's: early sentences, the best passage
+			// and an article's lead get a head start.
+			prior := max(0, 1.5-0.5*float64(i)) - float64(i)*0.01 - float64(pi)*0.75
+			if p.Ord == 0 {
+				prior += 1
 			}
-			// Passages lead with their main point: early sentences and the
-			// best passage get a head start.
-			sc += max(0, 1.5-0.5*float64(i)) - float64(i)*0.01 - float64(pi)*0.75
-			all = append(all, sent{pi, i, s, sc})
+			all = append(all, sent{pi, i, s, stems(s, lang), prior})
 		}
 	}
-	sort.SliceStable(all, func(a, b int) bool { return all[a].score > all[b].score })
-	keep := all[:min(2, len(all))]
-	sort.Slice(keep, func(a, b int) bool {
+	// Pick two sentences; the second scores only the question's words the
+	// first did not already cover, so the answer says two things, not one
+	// twice.
+	covered := map[string]bool{}
+	q := map[string]bool{}
+	for _, st := range stems(question, lang) {
+		q[st] = true
+	}
+	var keep []sent
+	for len(keep) < 2 && len(all) > 0 {
+		best, bestScore := -1, 0.0
+		for j, c := range all {
+			sc := c.prior
+			seen := map[string]bool{}
+			for _, st := range c.stems {
+				if q[st] && !covered[st] && !seen[st] {
+					sc++
+					seen[st] = true
+				}
+			}
+			if best < 0 || sc > bestScore {
+				best, bestScore = j, sc
+			}
+		}
+		keep = append(keep, all[best])
+		for _, st := range all[best].stems {
+			covered[st] = true
+		}
+		all = append(all[:best], all[best+1:]...)
+	}
+	// Read them in the articles' order: an article's lead first.
+	sort.SliceStable(keep, func(a, b int) bool {
+		pa, pb := ps[keep[a].p], ps[keep[b].p]
+		if pa.ArticleID == pb.ArticleID && pa.Ord != pb.Ord {
+			return pa.Ord < pb.Ord
+		}
 		if keep[a].p != keep[b].p {
 			return keep[a].p < keep[b].p
 		}

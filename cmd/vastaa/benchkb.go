@@ -27,6 +27,7 @@ func benchKB(ctx context.Context, args []string) error {
 	perDoc := fs.Int("chunks-per-doc", 20, "chunks per synthetic document")
 	queries := fs.Int("queries", 2000, "queries to time")
 	keep := fs.Bool("keep", false, "keep the benchmark tenant afterwards")
+	workers := fs.Int("workers", runtime.NumCPU(), "documents ingested at once")
 	corpus := fs.String("corpus", "zipf", "zipf: 10% words of the demo articles among Zipf-distributed words of a 100,000-word vocabulary (like real text);\nclinic: only words of the demo articles (every chunk shares words with every question: the worst case for full text)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -80,7 +81,7 @@ func benchKB(ctx context.Context, args []string) error {
 		srcs = append(srcs, knowledge.Source{Name: fmt.Sprintf("bench:doc-%06d.md", d), Size: int64(n * 600),
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(synthDoc(vocab, d, n, zipf))), nil }})
 	}
-	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, BatchSize: 256,
+	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, BatchSize: 256, Workers: *workers,
 		Chunking: knowledge.ChunkOptions{MaxChars: 700}}
 	var msBefore, msAfter runtime.MemStats
 	runtime.ReadMemStats(&msBefore)
@@ -92,8 +93,8 @@ func benchKB(ctx context.Context, args []string) error {
 	if len(rep.Failed) > 0 {
 		return fmt.Errorf("%d documents failed: %v", len(rep.Failed), rep.Failed[0])
 	}
-	fmt.Printf("ingest: %d chunks in %s: %.0f chunks/s (chunking, embedding and writing; heap in use %.0f MiB)\n",
-		rep.ChunksAdded, rep.Elapsed.Round(time.Millisecond), float64(rep.ChunksAdded)/rep.Elapsed.Seconds(), float64(msAfter.HeapInuse)/(1<<20))
+	fmt.Printf("ingest (%d workers): %d chunks in %s: %.0f chunks/s (chunking, embedding and writing; heap in use %.0f MiB)\n",
+		*workers, rep.ChunksAdded, rep.Elapsed.Round(time.Millisecond), float64(rep.ChunksAdded)/rep.Elapsed.Seconds(), float64(msAfter.HeapInuse)/(1<<20))
 	if pg != nil {
 		t0 := time.Now()
 		if err := pg.BuildVectorIndex(ctx, kb.Embedder.Dim()); err != nil {

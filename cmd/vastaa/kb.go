@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -76,6 +77,7 @@ func kbIngestCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
 	level := fs.String("log-level", "warn", "debug, info, warn or error")
 	progress := fs.String("progress", "auto", "progress bar: auto (when stderr is a terminal), always or never")
+	workers := fs.Int("workers", runtime.NumCPU(), "documents ingested at once")
 	flags, pos := splitArgs(args, map[string]bool{"help": true, "h": true})
 	if err := parse(fs, flags); err != nil {
 		return err
@@ -100,7 +102,7 @@ func kbIngestCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, DetectLang: detect, Log: log}
+	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, DetectLang: detect, Log: log, Workers: *workers}
 	var bar *progressBar
 	if *progress == "always" || (*progress == "auto" && isTerminal(os.Stderr)) {
 		bar = &progressBar{w: os.Stderr, start: time.Now()}

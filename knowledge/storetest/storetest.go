@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AllOrNothing", func(t *testing.T) { testAllOrNothing(t, open(t)) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open(t)) })
 	t.Run("LongDocument", func(t *testing.T) { testLongDocument(t, open(t)) })
+	t.Run("ParallelIngest", func(t *testing.T) { testParallel(t, open(t)) })
 }
 
 func ingester(s knowledge.Store, tenant string) *knowledge.Ingester {
@@ -417,5 +418,38 @@ func testLongDocument(t *testing.T, s knowledge.Store) {
 	p := top(t, kb(s, tenant), "rule 2718 medicine cabinet ward 2718", "en")
 	if p.Heading != "Section 2718" {
 		t.Errorf("found %q %q", p.Heading, p.Text)
+	}
+}
+
+// Four workers ingesting 60 documents (and re-ingesting them with every
+// third one changed) leave the same store one worker would.
+func testParallel(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	tenant := Tenant(t)
+	fsys := fstest.MapFS{}
+	for i := 0; i < 60; i++ {
+		fsys[fmt.Sprintf("kb/doc%02d.md", i)] = article(fmt.Sprintf("doc%02d", i), []string{"en", "fi"}[i%2], fmt.Sprintf("Topic %d", i),
+			fmt.Sprintf("Paragraph one of topic %d.\n\nParagraph two of topic %d about item %d.", i, i, i*7))
+	}
+	in := ingester(s, tenant)
+	in.Workers = 4
+	rep := mustIngest(t, in, fsys)
+	if rep.Added != 60 || rep.ChunksAdded != 60 {
+		t.Fatalf("parallel ingest: %+v", rep)
+	}
+	for i := 0; i < 60; i += 3 {
+		fsys[fmt.Sprintf("kb/doc%02d.md", i)] = article(fmt.Sprintf("doc%02d", i), []string{"en", "fi"}[i%2], fmt.Sprintf("Topic %d", i),
+			fmt.Sprintf("Paragraph one of topic %d.\n\nParagraph two of topic %d, revised, about item %d.", i, i, i*7))
+	}
+	rep = mustIngest(t, in, fsys)
+	if rep.Updated != 20 || rep.Unchanged != 40 || rep.ChunksAdded != 20 {
+		t.Fatalf("parallel re-ingest: %+v", rep)
+	}
+	st, err := s.Stats(ctx, tenant)
+	if err != nil || st.Documents != 60 || st.Chunks != 60 || st.ByLang["fi"].Documents != 30 {
+		t.Errorf("stats %+v %v", st, err)
+	}
+	if p := top(t, kb(s, tenant), "topic 42 revised item 294", "en"); p.ArticleID != "doc42" || !strings.Contains(p.Text, "revised") {
+		t.Errorf("found %+v", p)
 	}
 }
