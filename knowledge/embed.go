@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Embedder turns texts into vectors. Every vector is unit length, so the
@@ -75,46 +77,93 @@ func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32,
 	return out, nil
 }
 
+// FNV-1a, written out so features hash without building strings.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func fnvRune(h uint64, r rune) uint64 {
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	for _, b := range buf[:n] {
+		h = (h ^ uint64(b)) * fnvPrime
+	}
+	return h
+}
+
+var (
+	seedWord    = fnvString(fnvOffset, "w:")
+	seedGram    = fnvString(fnvOffset, "g:")
+	seedBigram  = fnvString(fnvOffset, "b:")
+	seedConcept = fnvString(fnvOffset, "c:")
+)
+
+// vector computes one embedding. Features are FNV-1a hashes of "w:"+stem,
+// "g:"+n-gram, "b:"+previous stem+" "+stem and "c:"+concept, hashed as a
+// stream of bytes (no strings are built); the top bit gives the sign.
 func (e *LocalEmbedder) vector(text string) []float32 {
 	v := make([]float64, e.dim)
-	feats := map[string]float64{}
-	add := func(feature string, w float64) { feats[feature] += w }
+	add := func(h uint64, w float64) {
+		if h>>63 == 1 {
+			w = -w
+		}
+		v[h%uint64(e.dim)] += w
+	}
+	lower := strings.ToLower(text)
 	prev := ""
-	for _, w := range words(text) {
+	var runes []rune
+	for start := 0; start < len(lower); {
+		// The next run of letters and digits.
+		r, size := utf8.DecodeRuneInString(lower[start:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			start += size
+			continue
+		}
+		end := start
+		runes = append(runes[:0], ' ')
+		for end < len(lower) {
+			r, size := utf8.DecodeRuneInString(lower[end:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			runes = append(runes, r)
+			end += size
+		}
+		w := lower[start:end]
+		start = end
 		if allStopwords[w] {
 			prev = ""
 			continue
 		}
-		r := []rune(w)
-		stem := string(r[:min(5, len(r))])
-		add("w:"+stem, 1)
-		padded := []rune(" " + w + " ")
-		var grams []string
+		runes = append(runes, ' ')
+		stem := w
+		if n := len(runes) - 2; n > 5 {
+			stem = w[:runeOffset(w, 5)]
+		}
+		add(fnvString(seedWord, stem), 1)
+		grams := max(0, len(runes)-2) + max(0, len(runes)-3)
 		for n := 3; n <= 4; n++ {
-			for i := 0; i+n <= len(padded); i++ {
-				grams = append(grams, string(padded[i:i+n]))
+			for i := 0; i+n <= len(runes); i++ {
+				h := seedGram
+				for _, gr := range runes[i : i+n] {
+					h = fnvRune(h, gr)
+				}
+				add(h, 1.2/float64(grams))
 			}
 		}
-		for _, g := range grams {
-			add("g:"+g, 1.2/float64(len(grams)))
-		}
 		if prev != "" {
-			add("b:"+prev+" "+stem, 0.5)
+			add(fnvString(fnvString(fnvString(seedBigram, prev), " "), stem), 0.5)
 		}
-		for _, c := range e.lex.Concepts(w) {
-			add("c:"+c, conceptWeight)
-		}
+		e.lex.eachConcept(w, func(c string) { add(fnvString(seedConcept, c), conceptWeight) })
 		prev = stem
-	}
-	for f, w := range feats {
-		h := fnv.New64a()
-		h.Write([]byte(f))
-		x := h.Sum64()
-		i := int(x % uint64(e.dim))
-		if x>>63 == 1 {
-			w = -w
-		}
-		v[i] += w
 	}
 	var n float64
 	for _, x := range v {
@@ -129,6 +178,18 @@ func (e *LocalEmbedder) vector(text string) []float32 {
 		out[i] = float32(x / n)
 	}
 	return out
+}
+
+// runeOffset is the byte offset of rune n in s.
+func runeOffset(s string, n int) int {
+	i := 0
+	for off := range s {
+		if i == n {
+			return off
+		}
+		i++
+	}
+	return len(s)
 }
 
 // Dot is the dot product (cosine for unit vectors).

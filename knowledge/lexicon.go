@@ -98,6 +98,53 @@ func (lx *Lexicon) Concepts(word string) []string {
 	return out
 }
 
+// eachConcept calls fn once for each concept of a lower-case word, as
+// Concepts lists them, without allocating.
+func (lx *Lexicon) eachConcept(word string, fn func(string)) {
+	if lx == nil {
+		return
+	}
+	if cs, ok := lx.exact[word]; ok {
+		for _, c := range cs {
+			fn(c)
+		}
+		return
+	}
+	// Byte offsets where prefixes of 4..maxLen runes end.
+	var ends [64]int
+	n := 0
+	for off := range word {
+		if n > 0 && n < len(ends) {
+			ends[n] = off
+		}
+		n++
+	}
+	if n < len(ends) {
+		ends[n] = len(word)
+	}
+	var seen [16]string
+	ns := 0
+	for l := min(n, lx.maxLen, len(ends)-1); l >= 4; l-- {
+		for _, c := range lx.prefix[word[:ends[l]]] {
+			dup := false
+			for _, x := range seen[:ns] {
+				if x == c {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			if ns < len(seen) {
+				seen[ns] = c
+				ns++
+			}
+			fn(c)
+		}
+	}
+}
+
 // Version identifies the lexicon's content (part of the embedding's name).
 func (lx *Lexicon) Version() string {
 	if lx == nil {

@@ -114,3 +114,22 @@ func SourceGroup(src string) string {
 	}
 	return src
 }
+
+// StatsOf counts a tenant's documents per language and source directory.
+func StatsOf(tenant, model string, dim int, docs []DocInfo) Stats {
+	st := Stats{Tenant: tenant, EmbeddingModel: model, Dim: dim, ByLang: map[string]Count{}, BySource: map[string]Count{}}
+	for _, d := range docs {
+		st.Documents++
+		st.Chunks += d.Chunks
+		for _, g := range []struct {
+			m map[string]Count
+			k string
+		}{{st.ByLang, d.Lang}, {st.BySource, SourceGroup(d.Source)}} {
+			c := g.m[g.k]
+			c.Documents++
+			c.Chunks += d.Chunks
+			g.m[g.k] = c
+		}
+	}
+	return st
+}

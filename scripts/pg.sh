@@ -13,7 +13,7 @@
 #                                postgres://postgres@127.0.0.1:PORT/vastaa?sslmode=disable
 #   scripts/pg.sh stop [NAME]    stop instance NAME and delete its data
 #
-# Environment: VASTAA_PG_CACHE (default ~/.cache/vastaa/pg), PGPORT (fixed
+# Environment: VASTAA_PG_SHARED_BUFFERS (default 128MB), VASTAA_PG_CACHE (default ~/.cache/vastaa/pg), PGPORT (fixed
 # port for start; otherwise a free one is picked). Needs root (chroot, mount).
 # Progress goes to stderr; only the URL goes to stdout.
 set -euo pipefail
@@ -236,7 +236,7 @@ start() {
       "$PGBIN/postgres" -D "$dir/data" -p "$port" \
       -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" \
       -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-      -c shared_buffers=32MB -c max_connections=100 \
+      -c shared_buffers=${VASTAA_PG_SHARED_BUFFERS:-128MB} -c max_connections=100 \
       </dev/null >>"$log" 2>&1 &
     pid=$!
     for i in $(seq 1 300); do                    # up to 30 s

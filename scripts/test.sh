@@ -6,6 +6,21 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export PATH="$PATH:/usr/local/go/bin"
 
+# A real PostgreSQL with pgvector for the knowledge-store tests: the one in
+# DATABASE_URL, or one started here (scripts/pg.sh: a Debian trixie root
+# cached outside the checkout). If it cannot start, the run fails here and
+# says why; the PostgreSQL tests never skip.
+pg_started=""
+if [ -z "${DATABASE_URL:-}" ]; then
+  echo "== postgresql (scripts/pg.sh)" >&2
+  if ! DATABASE_URL=$(bash scripts/pg.sh start vastaa-test); then
+    echo "test: could not start PostgreSQL with pgvector (see the pg: lines above); set DATABASE_URL to use another" >&2
+    exit 1
+  fi
+  export DATABASE_URL
+  pg_started=1
+fi
+
 echo "== go vet" >&2
 go vet ./...
 
@@ -13,7 +28,11 @@ echo "== go test" >&2
 # -p 1: the end-to-end tests time audio on a 2-core machine; running test
 # binaries one at a time keeps them from starving each other.
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cleanup() {
+  rm -f "$log"
+  if [ -n "$pg_started" ]; then bash scripts/pg.sh stop vastaa-test >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
 set +e
 go test -p 1 -count=1 -timeout 30m ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -43,7 +43,7 @@ func benchKB(ctx context.Context, args []string) error {
 		cfg.SQLitePath = dir + "/knowledge.db"
 	}
 	log, _ := newLogger("warn")
-	kb, err := cfg.openKB(ctx, *dataDir, "", log)
+	kb, err := cfg.openKB(ctx, *dataDir, "", log, false)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,9 @@ func benchKB(ctx context.Context, args []string) error {
 		d := d
 		n := min(*perDoc, *chunks-d**perDoc)
 		srcs = append(srcs, knowledge.Source{Name: fmt.Sprintf("bench:doc-%06d.md", d), Size: int64(n * 600),
-			Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(synthDoc(vocab, d, n, zipf))), nil }})
+			Open: func() (io.ReadCloser, error) {
+				return io.NopCloser(strings.NewReader(synthDoc(vocab, d, n, zipf))), nil
+			}})
 	}
 	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, BatchSize: 256, Workers: *workers,
 		Chunking: knowledge.ChunkOptions{MaxChars: 700}}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,11 +71,16 @@ func splitArgs(args []string, boolFlags map[string]bool) (flags, pos []string) {
 	return flags, pos
 }
 
+// kbFlags registers the flags every kb command shares.
+func kbFlags(fs *flag.FlagSet) (*kbConfig, *string) {
+	cfg := &kbConfig{}
+	cfg.register(fs, true)
+	return cfg, fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
+}
+
 func kbIngestCmd(ctx context.Context, args []string) error {
 	fs := newFlagSet("kb ingest <dir|file>...", "Ingest Markdown (.md, front matter: id, lang, title), plain text (.txt) and HTML (.html) into the knowledge base.\nUnchanged documents are skipped, changed ones re-embed only their changed chunks, and documents\nno longer in an ingested directory are removed. Each document is written all or nothing.")
-	var cfg kbConfig
-	cfg.register(fs, true)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
+	cfg, dataDir := kbFlags(fs)
 	level := fs.String("log-level", "warn", "debug, info, warn or error")
 	progress := fs.String("progress", "auto", "progress bar: auto (when stderr is a terminal), always or never")
 	workers := fs.Int("workers", runtime.NumCPU(), "documents ingested at once")
@@ -86,14 +92,11 @@ func kbIngestCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("kb ingest: name at least one directory or file")
 	}
-	if cfg.Demo == "auto" {
-		cfg.Demo = "false"
-	}
 	log, err := newLogger(*level)
 	if err != nil {
 		return err
 	}
-	kb, err := cfg.openKB(ctx, *dataDir, "", log)
+	kb, err := cfg.openKB(ctx, *dataDir, "", log, false)
 	if err != nil {
 		return err
 	}
@@ -163,9 +166,7 @@ func isTerminal(f *os.File) bool {
 
 func kbSearchCmd(ctx context.Context, args []string) error {
 	fs := newFlagSet(`kb search "question"`, "Print the passages the bot would answer from, best first, with their scores and sources.")
-	var cfg kbConfig
-	cfg.register(fs, true)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
+	cfg, dataDir := kbFlags(fs)
 	lang := fs.String("lang", "en", "language of the question (en, fi, sv, lv)")
 	k := fs.Int("k", 5, "how many passages")
 	answer := fs.Bool("answer", false, "also print the grounded answer the bot would say")
@@ -180,7 +181,7 @@ func kbSearchCmd(ctx context.Context, args []string) error {
 	}
 	q := strings.Join(pos, " ")
 	log, _ := newLogger("warn")
-	kb, err := cfg.openKB(ctx, *dataDir, "", log)
+	kb, err := cfg.openKB(ctx, *dataDir, "", log, false)
 	if err != nil {
 		return err
 	}
@@ -247,18 +248,13 @@ func wrap(s string, width int, indent string) string {
 
 func kbStatsCmd(ctx context.Context, args []string) error {
 	fs := newFlagSet("kb stats", "Count documents and chunks per language and per source directory.")
-	var cfg kbConfig
-	cfg.register(fs, true)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
+	cfg, dataDir := kbFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if cfg.Demo == "auto" {
-		cfg.Demo = "false"
-	}
 	log, _ := newLogger("warn")
-	kb, err := cfg.openKB(ctx, *dataDir, "", log)
+	kb, err := cfg.openKB(ctx, *dataDir, "", log, false)
 	if err != nil {
 		return err
 	}
@@ -300,9 +296,7 @@ func printCounts(title string, m map[string]knowledge.Count) {
 
 func kbEvalCmd(ctx context.Context, args []string) error {
 	fs := newFlagSet("kb eval", "Measure retrieval on labelled questions: recall@1, recall@5 and MRR of the answering article, the share\nanswered with the right citation, and unanswerable questions answered anyway, per language and per store.\nThe articles are ingested into a scratch tenant, removed afterwards.")
-	var cfg kbConfig
-	cfg.register(fs, true)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (holds the embedded knowledge.db)")
+	cfg, dataDir := kbFlags(fs)
 	stores := fs.String("stores", "sqlite", "comma-separated stores to evaluate: sqlite, postgres")
 	articles := fs.String("articles", "", "directory of articles (default: the shipped demo clinic)")
 	questions := fs.String("questions", "", "questions TSV: lang, article, kind, question (default: the shipped set)")
@@ -333,7 +327,7 @@ func kbEvalCmd(ctx context.Context, args []string) error {
 	}
 	var reports []knowledge.EvalReport
 	for _, name := range strings.Split(*stores, ",") {
-		c := cfg
+		c := *cfg
 		c.Store = strings.TrimSpace(name)
 		c.Demo = "false"
 		c.Tenant = fmt.Sprintf("eval-%d", time.Now().UnixNano())
@@ -370,7 +364,7 @@ func kbEvalCmd(ctx context.Context, args []string) error {
 
 func evalStore(ctx context.Context, c kbConfig, dataDir, articles string, qs []knowledge.Question) (knowledge.EvalReport, error) {
 	log, _ := newLogger("warn")
-	kb, err := c.openKB(ctx, dataDir, "", log)
+	kb, err := c.openKB(ctx, dataDir, "", log, false)
 	if err != nil {
 		return knowledge.EvalReport{}, err
 	}

@@ -46,7 +46,7 @@ func (c *kbConfig) register(fs *flag.FlagSet, withOpenAI bool) {
 	fs.StringVar(&c.Embedding, "kb-embedding", "local", "embedding: local (deterministic, no model file) or openai")
 	fs.StringVar(&c.Answers, "kb-answers", "extractive", "answers: extractive (sentences of the retrieved passages) or openai (chat model grounded in the passages)")
 	fs.Float64Var(&c.MinConfidence, "kb-min-confidence", knowledge.MinConfidence, "retrieval confidence below which the bot says it does not know and offers a person")
-	fs.StringVar(&c.Demo, "kb-demo", "auto", "ingest the shipped demo clinic articles on start: auto (with the sqlite store), true or false")
+	fs.StringVar(&c.Demo, "kb-demo", "auto", "ingest the shipped demo clinic articles: auto (when serve starts with the sqlite store), true or false")
 	fs.StringVar(&c.EmbeddingModel, "openai-embedding-model", "text-embedding-3-small", "embedding model for --kb-embedding=openai")
 	fs.IntVar(&c.EmbeddingDim, "openai-embedding-dim", 1536, "dimension of that embedding model")
 	fs.StringVar(&c.AnswerModel, "openai-answer-model", "", "chat model for --kb-answers=openai (default: --openai-chat-model)")
@@ -118,7 +118,10 @@ func (c *kbConfig) embedder() (knowledge.Embedder, error) {
 // openKB opens the store, embedding and composer; with the demo on, the
 // shipped clinic articles are ingested first (only changes are written, so
 // a restart takes milliseconds).
-func (c *kbConfig) openKB(ctx context.Context, dataDir, chatModel string, log *slog.Logger) (*knowledge.KB, error) {
+//
+// Only serve ingests the demo on "auto"; the kb commands work on what is
+// there (or with --kb-demo=true).
+func (c *kbConfig) openKB(ctx context.Context, dataDir, chatModel string, log *slog.Logger, serving bool) (*knowledge.KB, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -138,7 +141,7 @@ func (c *kbConfig) openKB(ctx context.Context, dataDir, chatModel string, log *s
 			return nil, err
 		}
 	}
-	if c.Demo == "true" || (c.Demo == "auto" && c.Store == "sqlite") {
+	if c.Demo == "true" || (c.Demo == "auto" && c.Store == "sqlite" && serving) {
 		if err := c.resetDemo(ctx, st, emb, log); err != nil {
 			st.Close()
 			return nil, err

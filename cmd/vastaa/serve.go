@@ -85,7 +85,7 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	if a.store, err = callstore.Open(ctx, filepath.Join(cfg.DataDir, "calls.db")); err != nil {
 		return nil, err
 	}
-	if a.kb, err = cfg.KB.openKB(ctx, cfg.DataDir, cfg.OpenAIChatModel, log); err != nil {
+	if a.kb, err = cfg.KB.openKB(ctx, cfg.DataDir, cfg.OpenAIChatModel, log, true); err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
 	a.queues = agents.NewQueues()

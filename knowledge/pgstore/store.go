@@ -436,29 +436,34 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 	common := s.commonLexemes(ctx)
 	var ts []term
 	for _, l := range lexemes {
-		ts = append(ts, term{quoteLexeme(l), common.freq(l)})
+		ts = append(ts, term{quoteLexeme(l), common.freq(l, lang)})
 	}
 	// Prefixes of long words reach compounds and inflections the stemmer
 	// misses ("aukio" in "aukioloajat").
 	for _, w := range words {
 		if r := []rune(w); len(r) >= 6 {
 			p := string(r[:5])
-			ts = append(ts, term{quoteLexeme(p) + ":*", common.prefixFreq(p)})
+			ts = append(ts, term{quoteLexeme(p) + ":*", common.prefixFreq(p, lang)})
 		}
 	}
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	// Words in more than a twentieth of all chunks say little about which
-	// chunk answers (like stop words) and make the ranking touch most of
-	// the table: they are left out, keeping at least the two rarest terms.
+	// Words in more than a twentieth of the language's chunks say little
+	// about which chunk answers (like stop words) and make the ranking touch
+	// much of the table: they are left out, and so are the commonest of the
+	// rest once the terms would match more than a tenth of the chunks,
+	// keeping at least the two rarest terms. The frequencies are
+	// PostgreSQL's own statistics (ANALYZE).
 	sort.SliceStable(ts, func(i, j int) bool { return ts[i].freq < ts[j].freq })
 	var parts []string
+	var share float64
 	for i, t := range ts {
-		if i >= 2 && t.freq > 0.05 {
+		if i >= 2 && (t.freq > 0.05 || share+t.freq > 0.10) {
 			break
 		}
 		parts = append(parts, t.q)
+		share += t.freq
 	}
 	// Rank on the chunks table alone (GIN bitmap scan, then tenant and
 	// language), and join the documents only for the k winners.
@@ -482,18 +487,21 @@ func quoteLexeme(l string) string { return "'" + strings.ReplaceAll(l, "'", "''"
 // lexemeStats are PostgreSQL's own statistics of the most common lexemes
 // in kb_chunks.tsv (pg_stats, kept by ANALYZE), refreshed once a minute.
 type lexemeStats struct {
-	at    time.Time
-	freqs map[string]float64
+	at        time.Time
+	freqs     map[string]float64 // share of all chunks holding the lexeme
+	langShare map[string]float64 // share of all chunks in each language
 }
 
-func (ls *lexemeStats) freq(l string) float64 {
+// freq is the share of lang's chunks holding lexeme l (lexemes are
+// language-specific, so a lexeme's chunks are taken to be of lang).
+func (ls *lexemeStats) freq(l, lang string) float64 {
 	if ls == nil {
 		return 0
 	}
-	return ls.freqs[l]
+	return ls.ofLang(ls.freqs[l], lang)
 }
 
-func (ls *lexemeStats) prefixFreq(p string) float64 {
+func (ls *lexemeStats) prefixFreq(p, lang string) float64 {
 	if ls == nil {
 		return 0
 	}
@@ -503,6 +511,13 @@ func (ls *lexemeStats) prefixFreq(p string) float64 {
 			f += x
 		}
 	}
+	return ls.ofLang(f, lang)
+}
+
+func (ls *lexemeStats) ofLang(f float64, lang string) float64 {
+	if share := ls.langShare[lang]; share > 0 {
+		return min(1, f/share)
+	}
 	return f
 }
 
@@ -510,7 +525,7 @@ func (s *Store) commonLexemes(ctx context.Context) *lexemeStats {
 	if v, ok := s.lexStats.Load().(*lexemeStats); ok && time.Since(v.at) < time.Minute {
 		return v
 	}
-	ls := &lexemeStats{at: time.Now(), freqs: map[string]float64{}}
+	ls := &lexemeStats{at: time.Now(), freqs: map[string]float64{}, langShare: map[string]float64{}}
 	var elems []string
 	var freqs []float32
 	err := s.pool.QueryRow(ctx, `SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
@@ -522,6 +537,16 @@ func (s *Store) commonLexemes(ctx context.Context) *lexemeStats {
 			}
 		}
 	}
+	var langs []string
+	err = s.pool.QueryRow(ctx, `SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'kb_chunks' AND attname = 'lang'`).Scan(&langs, &freqs)
+	if err == nil {
+		for i, l := range langs {
+			if i < len(freqs) {
+				ls.langShare[l] = float64(freqs[i])
+			}
+		}
+	}
 	s.lexStats.Store(ls)
 	return ls
 }
@@ -529,29 +554,15 @@ func (s *Store) commonLexemes(ctx context.Context) *lexemeStats {
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func (s *Store) Stats(ctx context.Context, tenant string) (knowledge.Stats, error) {
-	st := knowledge.Stats{Tenant: tenant, ByLang: map[string]knowledge.Count{}, BySource: map[string]knowledge.Count{}}
-	var err error
-	if st.EmbeddingModel, st.Dim, err = s.Embedding(ctx, tenant); err != nil {
-		return st, err
+	model, dim, err := s.Embedding(ctx, tenant)
+	if err != nil {
+		return knowledge.Stats{}, err
 	}
 	docs, err := s.Docs(ctx, tenant)
 	if err != nil {
-		return st, err
+		return knowledge.Stats{}, err
 	}
-	for _, d := range docs {
-		st.Documents++
-		st.Chunks += d.Chunks
-		c := st.ByLang[d.Lang]
-		c.Documents++
-		c.Chunks += d.Chunks
-		st.ByLang[d.Lang] = c
-		g := knowledge.SourceGroup(d.Source)
-		c = st.BySource[g]
-		c.Documents++
-		c.Chunks += d.Chunks
-		st.BySource[g] = c
-	}
-	return st, nil
+	return knowledge.StatsOf(tenant, model, dim, docs), nil
 }
 
 // DropTenant removes the tenant; its documents and chunks go with it

@@ -52,8 +52,14 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
 	UNIQUE (tenant, doc_key, hash)
 );
 CREATE INDEX IF NOT EXISTS kb_chunks_lang ON kb_chunks (tenant, lang);
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 0');
 `
+
+// ftsSchema is the full-text table: a prefix index of four characters
+// makes the prefix queries of TextSearch index lookups.
+const ftsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 0', prefix = '4')`
+
+// schemaVersion is kept in PRAGMA user_version; migrate brings older files up.
+const schemaVersion = 2
 
 // Store is the SQLite knowledge store.
 type Store struct {
@@ -91,10 +97,47 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("knowledge store %s: %w", path, err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("knowledge store %s: %w", path, err)
+	}
 	return &Store{db: db, cache: map[cacheKey]*matrix{}}, nil
 }
 
 func (s *Store) Close() error { return s.db.Close() }
+
+// migrate upgrades a file made by an older version. Version 2 rebuilt the
+// full-text table with a prefix index.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v >= schemaVersion {
+		return nil
+	}
+	if v < 2 {
+		for _, q := range []string{
+			`DROP TABLE IF EXISTS kb_fts`,
+			ftsSchema,
+			`INSERT INTO kb_fts (rowid, body) SELECT c.id, CASE WHEN c.heading = '' THEN d.title || '. ' || c.text ELSE d.title || '. ' || c.heading || '. ' || c.text END
+				FROM kb_chunks c JOIN kb_documents d ON d.tenant = c.tenant AND d.key = c.doc_key`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("migrating to version 2: %w", err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
 
 func (s *Store) UseEmbedding(ctx context.Context, tenant, model string, dim int) error {
 	have, hdim, err := s.Embedding(ctx, tenant)
@@ -466,29 +509,15 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 }
 
 func (s *Store) Stats(ctx context.Context, tenant string) (knowledge.Stats, error) {
-	st := knowledge.Stats{Tenant: tenant, ByLang: map[string]knowledge.Count{}, BySource: map[string]knowledge.Count{}}
-	var err error
-	if st.EmbeddingModel, st.Dim, err = s.Embedding(ctx, tenant); err != nil {
-		return st, err
+	model, dim, err := s.Embedding(ctx, tenant)
+	if err != nil {
+		return knowledge.Stats{}, err
 	}
 	docs, err := s.Docs(ctx, tenant)
 	if err != nil {
-		return st, err
+		return knowledge.Stats{}, err
 	}
-	for _, d := range docs {
-		st.Documents++
-		st.Chunks += d.Chunks
-		c := st.ByLang[d.Lang]
-		c.Documents++
-		c.Chunks += d.Chunks
-		st.ByLang[d.Lang] = c
-		g := knowledge.SourceGroup(d.Source)
-		c = st.BySource[g]
-		c.Documents++
-		c.Chunks += d.Chunks
-		st.BySource[g] = c
-	}
-	return st, nil
+	return knowledge.StatsOf(tenant, model, dim, docs), nil
 }
 
 func (s *Store) DropTenant(ctx context.Context, tenant string) error {
