@@ -74,6 +74,9 @@ func (c *Chunker) Add(b Block, emit func(Chunk) error) error {
 					return err
 				}
 			}
+			if !c.started && c.bufLen+len(piece) > c.opt.MaxChars {
+				c.buf, c.bufLen = c.buf[:0], 0 // no room for the overlap
+			}
 			c.buf = append(c.buf, piece)
 			c.bufLen += len(piece) + 1
 			c.started = true

@@ -218,7 +218,9 @@ func parseLines(r io.Reader, markdown bool, yield func(Meta, Block) error) (Meta
 			continue
 		}
 		if markdown {
-			trimmed = cleanMarkdown(trimmed)
+			if trimmed = strings.TrimSpace(cleanMarkdown(trimmed)); trimmed == "" {
+				continue // only markup ("**", a bare bullet)
+			}
 		}
 		para = append(para, trimmed)
 		paraLen += len(trimmed)

@@ -17,7 +17,7 @@ pkgs=(gcc pkg-config ca-certificates git
       espeak-ng libespeak-ng-dev)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(baresip-core sip-tester festival festvox-kallpc16k)
+  pkgs+=(baresip-core sip-tester festival festvox-kallpc16k chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

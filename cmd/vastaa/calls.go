@@ -23,11 +23,7 @@ func callsCmd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	path := filepath.Join(*dataDir, "calls.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no call records at %s (has vastaa serve run with this --data-dir?)", path)
-	}
-	store, err := callstore.Open(ctx, path)
+	store, err := openCallRecords(ctx, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -108,4 +104,13 @@ func printCall(c callstore.Call) {
 			fmt.Printf("    error: %s\n", t.Error)
 		}
 	}
+}
+
+// openCallRecords opens the call records of a data directory.
+func openCallRecords(ctx context.Context, dataDir string) (*callstore.Store, error) {
+	path := filepath.Join(dataDir, "calls.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no call records at %s (has vastaa serve run with this --data-dir?)", path)
+	}
+	return callstore.Open(ctx, path)
 }

@@ -6,6 +6,7 @@
 //	vastaa call       a test caller: dial, say or play something, print what was heard
 //	vastaa calls      list recorded calls
 //	vastaa kb         knowledge base: ingest, search, stats, eval
+//	vastaa eval       scripted callers, scores, reports
 //	vastaa bench      media, turn-latency and knowledge-store benchmarks
 //	vastaa version
 package main
@@ -29,6 +30,10 @@ Usage:
   vastaa calls [flags]     list recorded calls (or one call with --id)
   vastaa kb <ingest|search|stats|eval>
                            manage and query the knowledge base
+  vastaa eval <run|compare>
+                           play scripted callers through the bot; scores and reports
+  vastaa report kpis [--since 24h]
+                           contact-centre KPIs from the call records
   vastaa bench <media|turn|kb> [flags]
                            measure the media path or the turn latency
   vastaa version           print the version
@@ -61,6 +66,10 @@ func run(ctx context.Context, args []string) int {
 		err = benchCmd(ctx, args[1:])
 	case "kb":
 		err = kbCmd(ctx, args[1:])
+	case "eval":
+		err = evalCmd(ctx, args[1:])
+	case "report":
+		err = reportCmd(ctx, args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("vastaa", version)
 		return 0

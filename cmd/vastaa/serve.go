@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/vastaa/vastaa/agents"
+	"github.com/vastaa/vastaa/evals/kpi"
 	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
@@ -163,6 +164,11 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/api/calls", calls)
 	mux.Handle("/api/calls/", calls)
 	mux.Handle("/api/queues", a.queues.Handler())
+	mux.Handle("/kpis", kpi.Handler(func(ctx context.Context, since time.Time) ([]callstore.Call, error) {
+		return kpi.LoadCalls(ctx, a.store, since)
+	}))
+	mux.Handle("/evals", evalsHandler(a.cfg.DataDir))
+	mux.Handle("/evals/", evalsHandler(a.cfg.DataDir))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")

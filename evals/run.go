@@ -1,0 +1,219 @@
+package evals
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vastaa/vastaa/pipeline"
+	"github.com/vastaa/vastaa/workflows"
+)
+
+// Bot is the call workflow as the runner drives it (workflows.Decider).
+type Bot interface {
+	Start(ctx context.Context, in workflows.CallInput) error
+	Turn(ctx context.Context, callID string, t workflows.TurnInput) (workflows.Decision, error)
+	End(ctx context.Context, callID, reason string) error
+}
+
+// Runner plays scenarios in text mode: each "say" goes to language
+// identification and intent classification as if speech recognition had
+// heard it exactly, then to the call workflow.
+type Runner struct {
+	Bot        Bot
+	Understand pipeline.Understanding
+	// Parallel scenarios at once (default 4).
+	Parallel int
+	// Progress is told after each scenario.
+	Progress func(done, total int, r Result)
+	// RunID names the calls (eval-<run>-<scenario>).
+	RunID string
+}
+
+// Result is one scenario's outcome.
+type Result struct {
+	ID       string       `json:"id"`
+	Language string       `json:"language"`
+	Tags     []string     `json:"tags,omitempty"`
+	File     string       `json:"file,omitempty"`
+	Passed   bool         `json:"passed"`
+	Failures []string     `json:"failures,omitempty"`
+	Turns    []TurnResult `json:"turns"`
+	Route    string       `json:"route,omitempty"`
+	Queue    string       `json:"queue,omitempty"`
+	HungUp   bool         `json:"hung_up,omitempty"`
+	Expect   Expect       `json:"expect,omitzero"`
+	Error    string       `json:"error,omitempty"`
+	Millis   float64      `json:"ms"`
+}
+
+// TurnResult is what happened in one turn.
+type TurnResult struct {
+	Say              string   `json:"say,omitempty"`
+	DTMF             string   `json:"dtmf,omitempty"`
+	Silence          bool     `json:"silence,omitempty"`
+	Language         string   `json:"language,omitempty"`
+	Intent           string   `json:"intent,omitempty"`
+	IntentConfidence float64  `json:"intent_confidence,omitempty"`
+	ExpectIntent     string   `json:"expect_intent,omitempty"`
+	Route            string   `json:"route,omitempty"`
+	Queue            string   `json:"queue,omitempty"`
+	Reason           string   `json:"reason,omitempty"`
+	Reply            string   `json:"reply"`
+	Citations        []string `json:"citations,omitempty"`
+	// Stage timings in milliseconds: understanding (language + intent),
+	// the decision round trip (retrieval inside), retrieval alone, total.
+	UnderstandMS float64 `json:"understand_ms"`
+	DecisionMS   float64 `json:"decision_ms"`
+	RetrievalMS  float64 `json:"retrieval_ms"`
+	TotalMS      float64 `json:"total_ms"`
+	// WordErrorRate is filled in audio mode.
+	WordErrorRate *float64 `json:"wer,omitempty"`
+}
+
+// Run plays every scenario and returns the results in the scenarios' order.
+func (r *Runner) Run(ctx context.Context, scenarios []Scenario) []Result {
+	par := r.Parallel
+	if par <= 0 {
+		par = 4
+	}
+	out := make([]Result, len(scenarios))
+	var mu sync.Mutex
+	done := 0
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i := range scenarios {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res := r.one(ctx, scenarios[i])
+			out[i] = res
+			mu.Lock()
+			done++
+			if r.Progress != nil {
+				r.Progress(done, len(scenarios), res)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (r *Runner) one(ctx context.Context, s Scenario) (res Result) {
+	start := time.Now()
+	res = Result{ID: s.ID, Language: s.Language, Tags: s.Tags, File: s.File, Expect: s.Expect}
+	callID := fmt.Sprintf("eval-%s-%s", r.RunID, s.ID)
+	fail := func(f string, a ...any) { res.Failures = append(res.Failures, fmt.Sprintf(f, a...)) }
+	defer func() {
+		res.Passed = len(res.Failures) == 0 && res.Error == ""
+		res.Millis = float64(time.Since(start).Microseconds()) / 1000
+	}()
+	if err := r.Bot.Start(ctx, workflows.CallInput{CallID: callID, Caller: s.Caller.Number, Language: s.Language}); err != nil {
+		res.Error = "starting the call: " + err.Error()
+		return res
+	}
+	current := pipeline.Language(s.Language)
+	for i, t := range s.Turns {
+		if res.HungUp {
+			fail("turn %d: the bot had already hung up", i+1)
+			break
+		}
+		tr := TurnResult{Say: t.Say, DTMF: t.DTMF, Silence: t.Silence}
+		in := workflows.TurnInput{DTMF: t.DTMF, Silence: t.Silence}
+		t0 := time.Now()
+		if strings.TrimSpace(t.Say) != "" {
+			u, err := r.Understand.Understand(ctx, t.Say, "", current)
+			if err != nil {
+				res.Error = fmt.Sprintf("turn %d: %v", i+1, err)
+				return res
+			}
+			current = u.Language
+			in.Text, in.Language = t.Say, string(u.Language)
+			in.Intent, in.IntentConfidence = string(u.Intent.Intent), u.Intent.Confidence
+			tr.Language, tr.Intent, tr.IntentConfidence = in.Language, in.Intent, in.IntentConfidence
+		}
+		t1 := time.Now()
+		d, err := r.Bot.Turn(ctx, callID, in)
+		t2 := time.Now()
+		if err != nil {
+			res.Error = fmt.Sprintf("turn %d: %v", i+1, err)
+			return res
+		}
+		tr.Route, tr.Queue, tr.Reason, tr.Reply, tr.Citations = string(d.Route), d.Queue, d.Reason, d.Reply, d.Citations
+		tr.UnderstandMS = ms(t1.Sub(t0))
+		tr.DecisionMS = ms(t2.Sub(t1))
+		tr.RetrievalMS = d.RetrievalMS
+		tr.TotalMS = ms(t2.Sub(t0))
+		if e := t.Expect; e != nil {
+			tr.ExpectIntent = e.Intent
+			if e.Intent != "" && tr.Intent != e.Intent {
+				fail("turn %d: intent %s (%.2f), want %s", i+1, orNone(tr.Intent), tr.IntentConfidence, e.Intent)
+			}
+			if e.Route != "" && tr.Route != e.Route {
+				fail("turn %d: route %s, want %s", i+1, orNone(tr.Route), e.Route)
+			}
+			if e.Language != "" && tr.Language != e.Language {
+				fail("turn %d: language %s, want %s", i+1, orNone(tr.Language), e.Language)
+			}
+		}
+		if max := s.Expect.MaxTurnLatencyMS; max > 0 && tr.TotalMS > max {
+			fail("turn %d took %.0f ms, more than %.0f", i+1, tr.TotalMS, max)
+		}
+		res.Turns = append(res.Turns, tr)
+		res.Route, res.Queue = tr.Route, tr.Queue
+		res.HungUp = d.Hangup
+	}
+	if !res.HungUp {
+		if err := r.Bot.End(ctx, callID, "eval-done"); err != nil {
+			res.Error = "ending the call: " + err.Error()
+		}
+	}
+	r.checkEnd(s, &res, fail)
+	return res
+}
+
+func (r *Runner) checkEnd(s Scenario, res *Result, fail func(string, ...any)) {
+	e := s.Expect
+	if e.Route != "" && res.Route != e.Route {
+		fail("route %s, want %s", orNone(res.Route), e.Route)
+	}
+	if e.Queue != "" && res.Queue != e.Queue {
+		fail("queue %s, want %s", orNone(res.Queue), e.Queue)
+	}
+	var cited []string
+	var replies strings.Builder
+	for _, t := range res.Turns {
+		cited = append(cited, t.Citations...)
+		if len(t.Citations) > 0 {
+			replies.WriteString(t.Reply + "\n")
+		}
+	}
+	for _, id := range e.AnswerCites {
+		if !slices.Contains(cited, id) {
+			fail("no answer cites %s (cited: %s)", id, orNone(strings.Join(cited, ", ")))
+		}
+	}
+	for _, want := range e.AnswerContains {
+		if !strings.Contains(strings.ToLower(replies.String()), strings.ToLower(want)) {
+			fail("no answer contains %q", want)
+		}
+	}
+	if len(e.Booking) > 0 {
+		fail("expect.booking cannot be checked yet: bookings are not made by this version")
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
