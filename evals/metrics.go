@@ -88,6 +88,11 @@ func Measure(rs []Result) Metrics {
 				lat["retrieval"] = append(lat["retrieval"], t.RetrievalMS)
 			}
 			lat["total"] = append(lat["total"], t.TotalMS)
+			for stage, v := range map[string]float64{"endpointing": t.EndpointingMS, "stt": t.STTMS, "tts": t.TTSMS} {
+				if v > 0 {
+					lat[stage] = append(lat[stage], v)
+				}
+			}
 			if t.WordErrorRate != nil {
 				werSum += *t.WordErrorRate
 				werN++

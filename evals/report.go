@@ -207,6 +207,17 @@ func (c Comparison) WriteText(w io.Writer) {
 	list("only in B", c.OnlyB)
 }
 
+// stagesOf lists the measured stages in the order a turn goes through them.
+func stagesOf(m Metrics) []string {
+	var out []string
+	for _, st := range []string{"endpointing", "stt", "understand", "decision", "retrieval", "tts", "total"} {
+		if _, ok := m.Latency[st]; ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 func union(a, b []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -245,7 +256,7 @@ func (r Report) WriteHTML(w io.Writer) error {
 	}
 	data := map[string]any{
 		"R": r, "Langs": sortedKeys(r.ByLanguage), "Tags": sortedKeys(r.ByTag), "Failed": r.Failed(),
-		"Hist": hist, "HistWidth": width, "HistMax": maxCount, "Labels": labels, "Stages": []string{"understand", "decision", "retrieval", "total"},
+		"Hist": hist, "HistWidth": width, "HistMax": maxCount, "Labels": labels, "Stages": stagesOf(r.Summary),
 	}
 	return reportTmpl.Execute(w, data)
 }

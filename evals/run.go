@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/workflows"
@@ -70,8 +71,47 @@ type TurnResult struct {
 	DecisionMS   float64 `json:"decision_ms"`
 	RetrievalMS  float64 `json:"retrieval_ms"`
 	TotalMS      float64 `json:"total_ms"`
-	// WordErrorRate is filled in audio mode.
+	// Audio mode only: what speech recognition heard, its word error
+	// rate against the script, and the speech stages.
+	Heard         string   `json:"heard,omitempty"`
 	WordErrorRate *float64 `json:"wer,omitempty"`
+	EndpointingMS float64  `json:"endpointing_ms,omitempty"`
+	STTMS         float64  `json:"stt_ms,omitempty"`
+	TTSMS         float64  `json:"tts_ms,omitempty"`
+}
+
+// WordErrorRate is the word-level edit distance between what was said and
+// what was heard, over the number of words said (case and punctuation
+// ignored).
+func WordErrorRate(said, heard string) float64 {
+	a, b := normWords(said), normWords(heard)
+	if len(a) == 0 {
+		if len(b) == 0 {
+			return 0
+		}
+		return 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return float64(prev[len(b)]) / float64(len(a))
+}
+
+func normWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' })
 }
 
 // Run plays every scenario and returns the results in the scenarios' order.
@@ -150,7 +190,30 @@ func (r *Runner) one(ctx context.Context, s Scenario) (res Result) {
 		tr.DecisionMS = ms(t2.Sub(t1))
 		tr.RetrievalMS = d.RetrievalMS
 		tr.TotalMS = ms(t2.Sub(t0))
-		if e := t.Expect; e != nil {
+		res.Turns = append(res.Turns, tr)
+		res.Route, res.Queue = tr.Route, tr.Queue
+		res.HungUp = d.Hangup
+	}
+	if !res.HungUp {
+		if err := r.Bot.End(ctx, callID, "eval-done"); err != nil {
+			res.Error = "ending the call: " + err.Error()
+		}
+	}
+	Check(s, &res)
+	return res
+}
+
+// Check compares what happened (res.Turns, one per scripted turn, and the
+// final route) with what the scenario expects, adding failures. Both modes
+// use it.
+func Check(s Scenario, res *Result) {
+	fail := func(f string, a ...any) { res.Failures = append(res.Failures, fmt.Sprintf(f, a...)) }
+	for i := range res.Turns {
+		tr := &res.Turns[i]
+		if i >= len(s.Turns) {
+			break
+		}
+		if e := s.Turns[i].Expect; e != nil {
 			tr.ExpectIntent = e.Intent
 			if e.Intent != "" && tr.Intent != e.Intent {
 				fail("turn %d: intent %s (%.2f), want %s", i+1, orNone(tr.Intent), tr.IntentConfidence, e.Intent)
@@ -165,20 +228,7 @@ func (r *Runner) one(ctx context.Context, s Scenario) (res Result) {
 		if max := s.Expect.MaxTurnLatencyMS; max > 0 && tr.TotalMS > max {
 			fail("turn %d took %.0f ms, more than %.0f", i+1, tr.TotalMS, max)
 		}
-		res.Turns = append(res.Turns, tr)
-		res.Route, res.Queue = tr.Route, tr.Queue
-		res.HungUp = d.Hangup
 	}
-	if !res.HungUp {
-		if err := r.Bot.End(ctx, callID, "eval-done"); err != nil {
-			res.Error = "ending the call: " + err.Error()
-		}
-	}
-	r.checkEnd(s, &res, fail)
-	return res
-}
-
-func (r *Runner) checkEnd(s Scenario, res *Result, fail func(string, ...any)) {
 	e := s.Expect
 	if e.Route != "" && res.Route != e.Route {
 		fail("route %s, want %s", orNone(res.Route), e.Route)

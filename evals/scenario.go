@@ -111,9 +111,6 @@ func (s *Scenario) Validate() error {
 	if s.Expect.Route != "" && !routes[s.Expect.Route] {
 		bad("expect.route %q: want self_service, booking, voicemail or handoff", s.Expect.Route)
 	}
-	if s.Expect.Queue != "" && s.Expect.Route != "handoff" {
-		bad("expect.queue is for route handoff")
-	}
 	if s.Expect.MaxTurnLatencyMS < 0 {
 		bad("expect.max_turn_latency_ms is negative")
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 const evalUsage = `Usage:
-  vastaa eval run <dir|file>... [--mode text] [--out DIR] [--parallel N] [--min-success 0.8]
+  vastaa eval run <dir|file>... [--mode text|audio] [--out DIR] [--parallel N] [--min-success 0.8]
                      play scripted callers (YAML scenarios) through the bot and score them;
                      writes report.json and report.html (default under <data-dir>/evals/<run>)
   vastaa eval compare A B
@@ -43,7 +43,7 @@ func evalCmd(ctx context.Context, args []string) error {
 
 func evalRunCmd(ctx context.Context, args []string) error {
 	fs := newFlagSet("eval run <dir|file>...", "Play scripted callers through the whole bot in one process (embedded Temporal, knowledge base,\nlanguage identification and intents) and score them. Text mode feeds each \"say\" in as if speech\nrecognition had heard it exactly.")
-	mode := fs.String("mode", "text", "text (audio mode is not built yet)")
+	mode := fs.String("mode", "text", "text (each say goes in as text after speech recognition) or audio (synthesised, dialled over SIP/RTP, scored from the call records)")
 	out := fs.String("out", "", "directory for report.json and report.html (default <data-dir>/evals/<run id>)")
 	dataDir := fs.String("data-dir", defaultDataDir(), "data directory (eval runs are kept under evals/ for the /evals page)")
 	parallel := fs.Int("parallel", 4, "scenarios at once")
@@ -57,8 +57,8 @@ func evalRunCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("eval run: name scenario files or directories (e.g. evals/scenarios)")
 	}
-	if *mode != "text" {
-		return fmt.Errorf("eval run: --mode %s is not available: only text mode is built in this version", *mode)
+	if *mode != "text" && *mode != "audio" {
+		return fmt.Errorf("eval run: --mode must be text or audio, not %q", *mode)
 	}
 	scenarios, err := evals.Load(pos)
 	if err != nil {
@@ -74,6 +74,7 @@ func evalRunCmd(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 	cfg := benchServeConfig(tmp)
+	cfg.NoInput = 3 * time.Second
 	a, err := startApp(ctx, cfg)
 	if err != nil {
 		return err
@@ -83,7 +84,12 @@ func evalRunCmd(ctx context.Context, args []string) error {
 	if *progress == "always" || (*progress == "auto" && isTerminal(os.Stderr)) {
 		bar = &progressBar{w: os.Stderr, start: time.Now()}
 	}
-	rep := runEvals(ctx, a, runID, scenarios, *parallel, bar)
+	var rep evals.Report
+	if *mode == "audio" {
+		rep = runAudioEvals(ctx, a, runID, scenarios, min(*parallel, 2), bar)
+	} else {
+		rep = runEvals(ctx, a, runID, scenarios, *parallel, bar)
+	}
 	if err := writeEvalReport(*out, rep); err != nil {
 		return err
 	}

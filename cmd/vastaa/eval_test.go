@@ -143,3 +143,40 @@ func checkReportInBrowser(t *testing.T, base, runID string, rep evals.Report) {
 		t.Errorf("KPI page: total %q, containment %q", total, containment)
 	}
 }
+
+// Audio mode: the scenario's words are synthesised, dialled over SIP/RTP
+// with the project's own caller and scored from the bot's call records;
+// word error rate and the speech stages are measured.
+func TestEvalAudioMode(t *testing.T) {
+	a := runningApp(t)
+	sc := []evals.Scenario{
+		{ID: "audio-knowledge-en", Language: "en", Tags: []string{"knowledge"},
+			Turns:  []evals.Turn{{Say: "What are your opening hours?", Expect: &evals.TurnExpect{Intent: "question"}}},
+			Expect: evals.Expect{Route: "self_service", AnswerCites: []string{"opening-hours"}}},
+		{ID: "audio-dtmf-en", Language: "en", Tags: []string{"dtmf"},
+			Turns:  []evals.Turn{{DTMF: "0"}},
+			Expect: evals.Expect{Route: "handoff", Queue: "general"}},
+	}
+	rep := runAudioEvals(context.Background(), a, "audio-test", sc, 2, nil)
+	var sb strings.Builder
+	rep.WriteText(&sb)
+	t.Log("\n" + sb.String())
+	if rep.Mode != "audio" || len(rep.Results) != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, r := range rep.Results {
+		if r.Error != "" || !r.Passed {
+			t.Errorf("%s: error %q failures %v", r.ID, r.Error, r.Failures)
+		}
+	}
+	k := rep.Results[0]
+	if len(k.Turns) != 1 || k.Turns[0].WordErrorRate == nil || k.Turns[0].Heard == "" || k.Turns[0].STTMS <= 0 || k.Turns[0].EndpointingMS <= 0 {
+		t.Fatalf("knowledge turn %+v", k.Turns)
+	}
+	if *k.Turns[0].WordErrorRate > 0.5 {
+		t.Errorf("heard %q for %q: WER %.2f", k.Turns[0].Heard, k.Turns[0].Say, *k.Turns[0].WordErrorRate)
+	}
+	if rep.Summary.WordErrorRate == nil || rep.Summary.Latency["stt"].P50 <= 0 {
+		t.Errorf("summary WER %v, stages %v", rep.Summary.WordErrorRate, rep.Summary.Latency)
+	}
+}
