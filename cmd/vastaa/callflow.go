@@ -201,7 +201,7 @@ func (s turnSink) RecordTurn(ctx context.Context, r pipeline.TurnRecord) {
 }
 
 // queueAdapter lets the workflows' handoff activity put calls into the agents' queues.
-type queueAdapter struct{ q *agents.Queues }
+type queueAdapter struct{ q queueStore }
 
 func (q queueAdapter) Enqueue(ctx context.Context, h workflows.Handoff) (int, error) {
 	pos, err := q.q.Enqueue(ctx, agents.Item{

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vastaa/vastaa/evals"
 	"github.com/vastaa/vastaa/pipeline"
+	"github.com/vastaa/vastaa/workflows"
 )
 
 const evalUsage = `Usage:
@@ -104,7 +105,7 @@ func evalRunCmd(ctx context.Context, args []string) error {
 // runEvals plays scenarios against a running app in text mode.
 func runEvals(ctx context.Context, a *app, runID string, scenarios []evals.Scenario, parallel int, bar *progressBar) evals.Report {
 	r := &evals.Runner{
-		Bot:        a.decider,
+		Bot:        evalBot{a},
 		Understand: pipeline.Understanding{LanguageID: a.providers.langID, Intents: a.providers.intents, MinLanguageConfidence: 0.5},
 		Parallel:   parallel,
 		RunID:      runID,
@@ -120,6 +121,19 @@ func runEvals(ctx context.Context, a *app, runID string, scenarios []evals.Scena
 	rep := evals.NewReport(runID, "text", start, time.Since(start), results)
 	rep.Version = version
 	return rep
+}
+
+// evalBot is the call workflow for text-mode scenarios; a scripted call
+// that ends while queued leaves the queue, as a real caller hanging up does.
+type evalBot struct{ a *app }
+
+func (b evalBot) Start(ctx context.Context, in workflows.CallInput) error { return b.a.decider.Start(ctx, in) }
+func (b evalBot) Turn(ctx context.Context, id string, t workflows.TurnInput) (workflows.Decision, error) {
+	return b.a.decider.Turn(ctx, id, t)
+}
+func (b evalBot) End(ctx context.Context, id, reason string) error {
+	b.a.queues.Leave(id)
+	return b.a.decider.End(ctx, id, reason)
 }
 
 func writeEvalReport(dir string, rep evals.Report) error {

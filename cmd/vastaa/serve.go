@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/vastaa/vastaa/agents"
 	"github.com/vastaa/vastaa/evals/kpi"
+	qflow "github.com/vastaa/vastaa/workflows/queues"
 	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
@@ -46,7 +46,7 @@ type app struct {
 	cfg              serveConfig
 	log              *slog.Logger
 	store            *callstore.Store
-	queues           *agents.Queues
+	queues           queueStore
 	kb               *knowledge.KB
 	providers        *providers
 	temporal         *devserver.Server // nil with an external cluster
@@ -89,7 +89,6 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	if a.kb, err = cfg.KB.openKB(ctx, cfg.DataDir, cfg.OpenAIChatModel, log, true); err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
-	a.queues = agents.NewQueues()
 	if a.providers, err = newProviders(cfg, log); err != nil {
 		return nil, err
 	}
@@ -112,10 +111,16 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 		return nil, fmt.Errorf("temporal at %s: %w", a.temporalHostPort, err)
 	}
 	a.worker = worker.New(a.tc, workflows.TaskQueue, worker.Options{})
-	workflows.Register(a.worker, &workflows.Activities{Knowledge: knowledgeAdapter{a.kb}, Queues: queueAdapter{a.queues}})
+	dq := &durableQueues{c: a.tc, log: log, waiting: map[string]bool{}}
+	workflows.Register(a.worker, &workflows.Activities{Knowledge: knowledgeAdapter{a.kb}, Queues: queueAdapter{dq}})
+	qflow.Register(a.worker, &qflow.Activities{Listener: dq})
 	if err := a.worker.Start(); err != nil {
 		return nil, fmt.Errorf("temporal worker: %w", err)
 	}
+	if err := startQueuesWorkflow(ctx, a.tc); err != nil {
+		return nil, err
+	}
+	a.queues = dq
 	a.decider = workflows.NewDecider(a.tc, workflows.TaskQueue)
 
 	a.pacer = media.NewPacer(20 * time.Millisecond)
@@ -164,6 +169,7 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/api/calls", calls)
 	mux.Handle("/api/calls/", calls)
 	mux.Handle("/api/queues", a.queues.Handler())
+	mux.Handle("/api/agents/", a.queues.Handler())
 	mux.Handle("/kpis", kpi.Handler(func(ctx context.Context, since time.Time) ([]callstore.Call, error) {
 		return kpi.LoadCalls(ctx, a.store, since)
 	}))
