@@ -127,7 +127,9 @@ func runEvals(ctx context.Context, a *app, runID string, scenarios []evals.Scena
 // that ends while queued leaves the queue, as a real caller hanging up does.
 type evalBot struct{ a *app }
 
-func (b evalBot) Start(ctx context.Context, in workflows.CallInput) error { return b.a.decider.Start(ctx, in) }
+func (b evalBot) Start(ctx context.Context, in workflows.CallInput) error {
+	return b.a.decider.Start(ctx, in)
+}
 func (b evalBot) Turn(ctx context.Context, id string, t workflows.TurnInput) (workflows.Decision, error) {
 	return b.a.decider.Turn(ctx, id, t)
 }

@@ -16,13 +16,13 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/vastaa/vastaa/evals/kpi"
-	qflow "github.com/vastaa/vastaa/workflows/queues"
 	"github.com/vastaa/vastaa/knowledge"
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
 	"github.com/vastaa/vastaa/workflows"
 	"github.com/vastaa/vastaa/workflows/callstore"
 	"github.com/vastaa/vastaa/workflows/devserver"
+	qflow "github.com/vastaa/vastaa/workflows/queues"
 )
 
 func serveCmd(ctx context.Context, args []string) error {
