@@ -95,7 +95,9 @@ func TestWorkerKilledMidCallAndMidQueue(t *testing.T) {
 	// Then the worker dies again and the server goes down and comes back
 	// on the same file.
 	stopping := time.Now()
-	defer func() { t.Logf("from the worker stopping to the end: %v", time.Since(stopping).Round(time.Millisecond)) }()
+	defer func() {
+		t.Logf("from the worker stopping to the end: %v", time.Since(stopping).Round(time.Millisecond))
+	}()
 	w.Stop()
 	c.Close()
 	if err := s.Stop(); err != nil {
