@@ -9,6 +9,7 @@ package devserver
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,10 +65,29 @@ func tuning() dynamicconfig.StaticClient {
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():      v(1),
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():     v(1),
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): v(true),
+		// Entity workflows (a resource's bookings, the queues) take many
+		// updates at once: 50 callers for one slot must all be answered,
+		// not held back 10 at a time.
+		dynamicconfig.WorkflowExecutionMaxInFlightUpdates.Key(): v(500),
 	}
 }
 
 // Start creates (or reopens) the database and starts all services.
+// pruneMembership forgets the cluster members a previous run of the
+// embedded server left in its database. They are dead (this server is the
+// only process using the file), but the new server would count them as
+// hosts until their records expire, and route nothing to its own history
+// and matching services for about a minute after a restart.
+func pruneMembership(path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(`DELETE FROM cluster_membership`)
+	return err
+}
+
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Namespace == "" {
 		cfg.Namespace = "default"
@@ -103,6 +123,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			if err := sqlite.SetupSchema(sqlCfg); err != nil {
 				return nil, fmt.Errorf("temporal schema: %w", err)
 			}
+		} else if err := pruneMembership(cfg.DBPath); err != nil {
+			return nil, fmt.Errorf("temporal database %s: %w", cfg.DBPath, err)
 		}
 	}
 	const clusterName = "active"
