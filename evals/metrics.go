@@ -156,14 +156,9 @@ func Measure(rs []Result) Metrics {
 	return m
 }
 
-// answerMet: every answer expectation of the scenario held.
+// answerMet: the scenario ran and every answer expectation held.
 func answerMet(r Result) bool {
-	for _, f := range r.Failures {
-		if len(f) >= 9 && (f[:9] == "no answer") {
-			return false
-		}
-	}
-	return r.Error == ""
+	return r.Error == "" && len(answerFailures(r.Expect, r.Turns)) == 0
 }
 
 func percentiles(v []float64) Percentiles {

@@ -250,7 +250,7 @@ func (r Report) WriteHTML(w io.Writer) error {
 	for _, n := range hist {
 		maxCount = max(maxCount, n)
 	}
-	labels := union(sortedKeys(r.Summary.Confusion), nil)
+	labels := sortedKeys(r.Summary.Confusion)
 	for _, row := range r.Summary.Confusion {
 		labels = union(labels, sortedKeys(row))
 	}

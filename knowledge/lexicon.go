@@ -82,19 +82,8 @@ func appendUnique(xs []string, x string) []string {
 
 // Concepts returns the concepts a lower-case word expresses.
 func (lx *Lexicon) Concepts(word string) []string {
-	if lx == nil {
-		return nil
-	}
-	if cs, ok := lx.exact[word]; ok {
-		return cs
-	}
-	r := []rune(word)
 	var out []string
-	for l := min(len(r), lx.maxLen); l >= 4; l-- {
-		for _, c := range lx.prefix[string(r[:l])] {
-			out = appendUnique(out, c)
-		}
-	}
+	lx.eachConcept(word, func(c string) { out = appendUnique(out, c) })
 	return out
 }
 

@@ -115,6 +115,22 @@ func SourceGroup(src string) string {
 	return src
 }
 
+// StoreStats counts a tenant's documents and chunks in any store.
+func StoreStats(ctx context.Context, s interface {
+	Embedding(ctx context.Context, tenant string) (string, int, error)
+	Docs(ctx context.Context, tenant string) ([]DocInfo, error)
+}, tenant string) (Stats, error) {
+	model, dim, err := s.Embedding(ctx, tenant)
+	if err != nil {
+		return Stats{}, err
+	}
+	docs, err := s.Docs(ctx, tenant)
+	if err != nil {
+		return Stats{}, err
+	}
+	return StatsOf(tenant, model, dim, docs), nil
+}
+
 // StatsOf counts a tenant's documents per language and source directory.
 func StatsOf(tenant, model string, dim int, docs []DocInfo) Stats {
 	st := Stats{Tenant: tenant, EmbeddingModel: model, Dim: dim, ByLang: map[string]Count{}, BySource: map[string]Count{}}

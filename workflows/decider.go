@@ -38,18 +38,24 @@ func (d *Decider) Start(ctx context.Context, in CallInput) error {
 
 // Turn sends one turn and returns the decision.
 func (d *Decider) Turn(ctx context.Context, callID string, t TurnInput) (Decision, error) {
-	h, err := d.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: WorkflowID(callID), UpdateName: UpdateTurn, Args: []any{t},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return Decision{}, fmt.Errorf("turn update: %w", err)
-	}
 	var dec Decision
-	if err := h.Get(ctx, &dec); err != nil {
-		return Decision{}, fmt.Errorf("turn decision: %w", err)
+	if err := Update(ctx, d.c, WorkflowID(callID), UpdateTurn, &dec, t); err != nil {
+		return Decision{}, fmt.Errorf("turn: %w", err)
 	}
 	return dec, nil
+}
+
+// Update runs an update on a workflow, waits for it to complete and
+// decodes its result into out (nil to discard it). The entity workflows
+// (bookings, queues) are driven the same way.
+func Update(ctx context.Context, c client.Client, workflowID, name string, out any, args ...any) error {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
 }
 
 // End tells the workflow the call is over.

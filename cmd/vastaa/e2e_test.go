@@ -68,26 +68,11 @@ func runningApp(t *testing.T) *app {
 // callFrom waits for the call whose caller is user to end and returns its record.
 func callFrom(t *testing.T, a *app, user string, wait time.Duration) callstore.Call {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		calls, err := a.store.List(context.Background(), callstore.ListOptions{Limit: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range calls {
-			if c.Caller == user && !c.EndedAt.IsZero() {
-				full, err := a.store.Get(context.Background(), c.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return full
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no ended call from %q within %v (calls: %+v)", user, wait, calls)
-		}
-		time.Sleep(100 * time.Millisecond)
+	c, err := endedCallFrom(context.Background(), a.store, user, wait)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return c
 }
 
 // festivalWAV writes Festival speech at 8 kHz with lead and tail silence

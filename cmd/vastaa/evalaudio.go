@@ -25,27 +25,19 @@ func runAudioEvals(ctx context.Context, a *app, runID string, scenarios []evals.
 		parallel = 2
 	}
 	start := time.Now()
-	results := make([]evals.Result, len(scenarios))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for i := range scenarios {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = audioScenario(ctx, a, fmt.Sprintf("eval-%s-%d", runID, i), scenarios[i])
-			mu.Lock()
-			done++
-			if bar != nil {
-				bar.update(int64(done), int64(len(scenarios)), done, len(scenarios))
-			}
-			mu.Unlock()
-		}()
+	var progress func(done, total int, r evals.Result)
+	if bar != nil {
+		progress = func(done, total int, _ evals.Result) { bar.update(int64(done), int64(total), done, total) }
 	}
-	wg.Wait()
+	i := 0
+	var mu sync.Mutex
+	results := evals.RunEach(scenarios, parallel, func(s evals.Scenario) evals.Result {
+		mu.Lock()
+		user := fmt.Sprintf("eval-%s-%d", runID, i) // a caller name the call record can be found by
+		i++
+		mu.Unlock()
+		return audioScenario(ctx, a, user, s)
+	}, progress)
 	if bar != nil {
 		bar.done()
 	}

@@ -56,13 +56,7 @@ func startQueuesWorkflow(ctx context.Context, c client.Client) error {
 }
 
 func (d *durableQueues) update(ctx context.Context, name string, out any, args ...any) error {
-	h, err := d.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: qflow.WorkflowID, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, out)
+	return workflows.Update(ctx, d.c, qflow.WorkflowID, name, out, args...)
 }
 
 func (d *durableQueues) Enqueue(ctx context.Context, it agents.Item) (int, error) {

@@ -554,15 +554,7 @@ func (s *Store) commonLexemes(ctx context.Context) *lexemeStats {
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func (s *Store) Stats(ctx context.Context, tenant string) (knowledge.Stats, error) {
-	model, dim, err := s.Embedding(ctx, tenant)
-	if err != nil {
-		return knowledge.Stats{}, err
-	}
-	docs, err := s.Docs(ctx, tenant)
-	if err != nil {
-		return knowledge.Stats{}, err
-	}
-	return knowledge.StatsOf(tenant, model, dim, docs), nil
+	return knowledge.StoreStats(ctx, s, tenant)
 }
 
 // DropTenant removes the tenant; its documents and chunks go with it

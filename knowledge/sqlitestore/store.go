@@ -509,15 +509,7 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 }
 
 func (s *Store) Stats(ctx context.Context, tenant string) (knowledge.Stats, error) {
-	model, dim, err := s.Embedding(ctx, tenant)
-	if err != nil {
-		return knowledge.Stats{}, err
-	}
-	docs, err := s.Docs(ctx, tenant)
-	if err != nil {
-		return knowledge.Stats{}, err
-	}
-	return knowledge.StatsOf(tenant, model, dim, docs), nil
+	return knowledge.StoreStats(ctx, s, tenant)
 }
 
 func (s *Store) DropTenant(ctx context.Context, tenant string) error {

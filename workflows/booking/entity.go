@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Names of the resource workflow's handlers.
@@ -309,14 +311,8 @@ func (c *Client) update(ctx context.Context, resource, name string, arg any) (Bo
 	if err := c.ensure(ctx, resource); err != nil {
 		return Booking{}, err
 	}
-	h, err := c.C.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: WorkflowID(resource), UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return Booking{}, err
-	}
 	var b Booking
-	err = h.Get(ctx, &b)
+	err := workflows.Update(ctx, c.C, WorkflowID(resource), name, &b, arg)
 	return b, err
 }
 

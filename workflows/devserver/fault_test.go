@@ -67,11 +67,7 @@ func TestWorkerKilledMidCallAndMidQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	update := func(c client.Client, name string, args ...any) error {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: qflow.WorkflowID, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err != nil {
-			return err
-		}
-		return h.Get(ctx, nil)
+		return workflows.Update(ctx, c, qflow.WorkflowID, name, nil, args...)
 	}
 	for _, id := range []string{"q1", "q2", "q3"} {
 		if err := update(c, qflow.UpdateEnqueue, agents.Waiting{Item: agents.Item{CallID: id, Queue: "general"}, Skills: []string{"lang:fi"}}); err != nil {

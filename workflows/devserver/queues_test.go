@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/vastaa/vastaa/agents"
+	"github.com/vastaa/vastaa/workflows"
 	qflow "github.com/vastaa/vastaa/workflows/queues"
 )
 
@@ -68,11 +69,7 @@ func TestQueueAssignmentLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	update := func(name string, args ...any) error {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: qflow.WorkflowID, UpdateName: name, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err != nil {
-			return err
-		}
-		return h.Get(ctx, nil)
+		return workflows.Update(ctx, c, qflow.WorkflowID, name, nil, args...)
 	}
 	langs := []string{"en", "fi", "sv", "lv"}
 	skill := map[string]string{}
