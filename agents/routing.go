@@ -33,6 +33,13 @@ type Waiting struct {
 	// Fallback are the skills required once the call has waited
 	// FallbackAfter (a wider queue: e.g. only the language).
 	Fallback []string `json:"fallback,omitempty"`
+	// Callback is set when the caller chose to be called back instead of
+	// waiting on the line: the entry keeps its place (EnqueuedAt) and its
+	// priority, and is routed like any call, but its agent dials Number
+	// instead of taking a live call. Number is personal data: shown to
+	// staff, never logged above debug.
+	Callback bool   `json:"callback,omitempty"`
+	Number   string `json:"number,omitempty"`
 }
 
 // Assignment pairs a call with an agent.

@@ -14,6 +14,7 @@ func TestRoute(t *testing.T) {
 	agent := func(id string, state AgentState, idleS int, skills ...string) Agent {
 		return Agent{ID: id, State: state, IdleSince: t0.Add(-time.Duration(idleS) * time.Second), Skills: skills}
 	}
+	callback := func(w Waiting) Waiting { w.Callback, w.Number = true, "+358401234567"; return w }
 	fi, sv := []string{"lang:fi"}, []string{"lang:sv"}
 	fiNurse := []string{"lang:fi", "topic:nurse"}
 	cases := []struct {
@@ -43,6 +44,10 @@ func TestRoute(t *testing.T) {
 			[]Waiting{call("c1", 0, 120, fiNurse, fi)},
 			[]Agent{agent("a1", Available, 100, "lang:fi"), agent("a2", Available, 1, "lang:fi", "topic:nurse")},
 			Policy{FallbackAfter: time.Minute}, "c1>a2"},
+		{"a callback keeps its place among live calls",
+			[]Waiting{call("live", 0, 20, fi, nil), callback(call("cb", 0, 30, fi, nil))},
+			[]Agent{agent("a1", Available, 5, "lang:fi")},
+			Policy{}, "cb>a1"},
 	}
 	for _, c := range cases {
 		got := ""

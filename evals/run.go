@@ -3,6 +3,7 @@ package evals
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -73,11 +74,12 @@ type TurnResult struct {
 	TotalMS      float64 `json:"total_ms"`
 	// Audio mode only: what speech recognition heard, its word error
 	// rate against the script, and the speech stages.
-	Heard         string   `json:"heard,omitempty"`
-	WordErrorRate *float64 `json:"wer,omitempty"`
-	EndpointingMS float64  `json:"endpointing_ms,omitempty"`
-	STTMS         float64  `json:"stt_ms,omitempty"`
-	TTSMS         float64  `json:"tts_ms,omitempty"`
+	Booking       *TurnBooking `json:"booking,omitempty"`
+	Heard         string       `json:"heard,omitempty"`
+	WordErrorRate *float64     `json:"wer,omitempty"`
+	EndpointingMS float64      `json:"endpointing_ms,omitempty"`
+	STTMS         float64      `json:"stt_ms,omitempty"`
+	TTSMS         float64      `json:"tts_ms,omitempty"`
 }
 
 // WordErrorRate is the word-level edit distance between what was said and
@@ -193,6 +195,9 @@ func (r *Runner) one(ctx context.Context, s Scenario) (res Result) {
 			return res
 		}
 		tr.Route, tr.Queue, tr.Reason, tr.Reply, tr.Citations = string(d.Route), d.Queue, d.Reason, d.Reply, d.Citations
+		if b := d.Booking; b != nil {
+			tr.Booking = &TurnBooking{Action: b.Action, Service: b.Booking.Service, Resource: b.Booking.Resource, Start: b.Booking.Start}
+		}
 		tr.UnderstandMS = ms(t1.Sub(t0))
 		tr.DecisionMS = ms(t2.Sub(t1))
 		tr.RetrievalMS = d.RetrievalMS
@@ -244,9 +249,46 @@ func Check(s Scenario, res *Result) {
 		fail("queue %s, want %s", orNone(res.Queue), e.Queue)
 	}
 	res.Failures = append(res.Failures, answerFailures(e, res.Turns)...)
-	if len(e.Booking) > 0 {
-		fail("expect.booking cannot be checked yet: bookings are not made by this version")
+	res.Failures = append(res.Failures, bookingFailures(e.Booking, res.Turns)...)
+}
+
+// TurnBooking is an appointment a turn booked, moved or cancelled.
+type TurnBooking struct {
+	Action   string    `json:"action"` // booked | moved | cancelled
+	Service  string    `json:"service"`
+	Resource string    `json:"resource"`
+	Start    time.Time `json:"start"`
+}
+
+// bookingKeys are what expect.booking may ask of the call's last booking
+// change: status (confirmed: booked or moved; cancelled), action, service,
+// resource.
+var bookingKeys = map[string]bool{"status": true, "action": true, "service": true, "resource": true}
+
+func bookingFailures(want map[string]any, turns []TurnResult) []string {
+	if len(want) == 0 {
+		return nil
 	}
+	var last *TurnBooking
+	for i := range turns {
+		if turns[i].Booking != nil {
+			last = turns[i].Booking
+		}
+	}
+	if last == nil {
+		return []string{"no appointment was booked, moved or cancelled"}
+	}
+	got := map[string]string{"action": last.Action, "service": last.Service, "resource": last.Resource, "status": "confirmed"}
+	if last.Action == "cancelled" {
+		got["status"] = "cancelled"
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if w := fmt.Sprint(want[k]); got[k] != w {
+			out = append(out, fmt.Sprintf("booking %s %s, want %s", k, orNone(got[k]), w))
+		}
+	}
+	return out
 }
 
 // answerFailures says which of the answer expectations (citations, text)

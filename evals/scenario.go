@@ -114,6 +114,11 @@ func (s *Scenario) Validate() error {
 	if s.Expect.MaxTurnLatencyMS < 0 {
 		bad("expect.max_turn_latency_ms is negative")
 	}
+	for k := range s.Expect.Booking {
+		if !bookingKeys[k] {
+			bad("expect.booking.%s: want status, action, service or resource", k)
+		}
+	}
 	if len(errs) == 0 {
 		return nil
 	}

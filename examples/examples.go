@@ -9,3 +9,8 @@ import "embed"
 //
 //go:embed kb
 var KB embed.FS
+
+// Booking is the demo clinic's services and resources (booking.yaml).
+//
+//go:embed booking.yaml
+var Booking []byte

@@ -30,21 +30,42 @@ func MismatchError(tenant, haveModel string, haveDim int, model string, dim int)
 		ErrEmbeddingMismatch, tenant, haveModel, haveDim, model, dim)
 }
 
+// LangEmbedder is an Embedder that can also be told the texts' language,
+// for features only that language has (Finnish stems and compound parts).
+// Documents and questions of one language must be embedded the same way.
+type LangEmbedder interface {
+	Embedder
+	EmbedLang(ctx context.Context, lang string, texts []string) ([][]float32, error)
+}
+
+// embedIn embeds texts of one language, with the language when e can use it.
+func embedIn(ctx context.Context, e Embedder, lang string, texts []string) ([][]float32, error) {
+	if le, ok := e.(LangEmbedder); ok {
+		return le.EmbedLang(ctx, lang, texts)
+	}
+	return e.Embed(ctx, texts)
+}
+
 // LocalEmbedder is the default embedding: deterministic, no model file, no
 // network. Each content word contributes its five-letter stem, its
 // character 3- and 4-grams (which match inflected forms and the parts of
 // compounds: "lääkäri" inside "yleislääkärin"), the bigram with the next
 // word, and the concepts the shipped lexicon gives it ("pay" and "price"
-// both mean price), hashed into Dim signed buckets and normalised.
+// both mean price), hashed into Dim signed buckets and normalised. Finnish
+// words (EmbedLang with "fi") also contribute their suffix-stripped,
+// gradation-normalised stem and the stems and concepts of their compound
+// parts, so "ajan" meets "aika" and "lääkäriaika" meets "lääkärin aika".
 type LocalEmbedder struct {
 	dim   int
 	lex   *Lexicon
+	fi    *FinnishAnalyzer
 	model string
 }
 
 // LocalModel is the name the local embedding is recorded under (with the
-// lexicon's version appended, so a changed lexicon is a new model).
-const LocalModel = "vastaa-hash-v3"
+// lexicon's and the Finnish word list's versions appended, so a changed
+// list is a new model).
+const LocalModel = "vastaa-hash-v4"
 
 // NewLocalEmbedder makes the local embedding with dim dimensions (512 when
 // 0) and the shipped lexicon.
@@ -57,7 +78,8 @@ func NewLocalEmbedderWith(dim int, lex *Lexicon) *LocalEmbedder {
 	if dim <= 0 {
 		dim = 512
 	}
-	return &LocalEmbedder{dim: dim, lex: lex, model: LocalModel + "+lex-" + lex.Version()}
+	fi := ShippedFinnish()
+	return &LocalEmbedder{dim: dim, lex: lex, fi: fi, model: LocalModel + "+lex-" + lex.Version() + "+fi-" + fi.Version()}
 }
 
 func (e *LocalEmbedder) Model() string { return e.model }
@@ -66,13 +88,26 @@ func (e *LocalEmbedder) Dim() int      { return e.dim }
 // conceptWeight is a concept's weight against a word's own features.
 const conceptWeight = 2.0
 
+// Finnish compound parts' weights against a word's own stem (1): the whole
+// word is a surer match than a part of it.
+const (
+	fiPartWeight    = 0.7
+	fiPartConceptWt = 0.5 * conceptWeight
+)
+
+// Embed embeds texts of unknown language.
 func (e *LocalEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return e.EmbedLang(ctx, "", texts)
+}
+
+// EmbedLang embeds texts in lang.
+func (e *LocalEmbedder) EmbedLang(ctx context.Context, lang string, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
 		if i%256 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		out[i] = e.vector(t)
+		out[i] = e.vector(t, lang)
 	}
 	return out, nil
 }
@@ -108,8 +143,11 @@ var (
 
 // vector computes one embedding. Features are FNV-1a hashes of "w:"+stem,
 // "g:"+n-gram, "b:"+previous stem+" "+stem and "c:"+concept, hashed as a
-// stream of bytes (no strings are built); the top bit gives the sign.
-func (e *LocalEmbedder) vector(text string) []float32 {
+// stream of bytes (no strings are built); the top bit gives the sign. In
+// Finnish the stem is finnishStem's, each compound part adds "w:"+its stem,
+// and the parts' concepts the whole word does not already have count too.
+func (e *LocalEmbedder) vector(text, lang string) []float32 {
+	finnish := lang == "fi" && e.fi != nil
 	v := make([]float64, e.dim)
 	add := func(h uint64, w float64) {
 		if h>>63 == 1 {
@@ -148,6 +186,12 @@ func (e *LocalEmbedder) vector(text string) []float32 {
 		if n := len(runes) - 2; n > 5 {
 			stem = w[:runeOffset(w, 5)]
 		}
+		if finnish {
+			// The Finnish stem stands for the five-letter one: it joins the
+			// forms a prefix misses ("hinta", "hinnan") and parts the ones
+			// it wrongly joins.
+			stem = e.fi.Stem(w)
+		}
 		add(fnvString(seedWord, stem), 1)
 		grams := max(0, len(runes)-2) + max(0, len(runes)-3)
 		for n := 3; n <= 4; n++ {
@@ -162,7 +206,30 @@ func (e *LocalEmbedder) vector(text string) []float32 {
 		if prev != "" {
 			add(fnvString(fnvString(fnvString(seedBigram, prev), " "), stem), 0.5)
 		}
-		e.lex.eachConcept(w, func(c string) { add(fnvString(seedConcept, c), conceptWeight) })
+		var fired [8]string
+		nf := 0
+		e.lex.eachConcept(w, func(c string) {
+			add(fnvString(seedConcept, c), conceptWeight)
+			if nf < len(fired) {
+				fired[nf] = c
+				nf++
+			}
+		})
+		if finnish {
+			// A compound is one word: its parts share one part's weight.
+			parts := e.fi.Parts(w)
+			for _, p := range parts {
+				add(fnvString(seedWord, e.fi.Stem(p)), 2*fiPartWeight/float64(len(parts)))
+				e.lex.eachConcept(p, func(c string) {
+					for _, f := range fired[:nf] {
+						if f == c {
+							return
+						}
+					}
+					add(fnvString(seedConcept, c), fiPartConceptWt)
+				})
+			}
+		}
 		prev = stem
 	}
 	var n float64

@@ -344,7 +344,7 @@ func (in *Ingester) one(ctx context.Context, s Source, run *runState) error {
 			}
 		}
 		if len(texts) > 0 {
-			vecs, err := in.Embedder.Embed(ctx, texts)
+			vecs, err := embedIn(ctx, in.Embedder, meta.Lang, texts)
 			if err != nil {
 				return fatalError{fmt.Errorf("embedding: %w", err)}
 			}

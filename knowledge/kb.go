@@ -91,7 +91,7 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 	if model != kb.Embedder.Model() || dim != kb.Embedder.Dim() {
 		return nil, MismatchError(kb.tenant(), model, dim, kb.Embedder.Model(), kb.Embedder.Dim())
 	}
-	vecs, err := kb.Embedder.Embed(ctx, []string{query})
+	vecs, err := embedIn(ctx, kb.Embedder, lang, []string{query})
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: embedding the question: %w", err)
 	}
@@ -119,6 +119,11 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 	if len(vh) == 0 && lang != "en" {
 		// A language with no articles at all is searched in English.
 		lang = "en"
+		if _, ok := kb.Embedder.(LangEmbedder); ok {
+			if vecs, err = embedIn(ctx, kb.Embedder, lang, []string{query}); err != nil {
+				return nil, fmt.Errorf("knowledge: embedding the question: %w", err)
+			}
+		}
 		if vh, err = kb.Store.VectorSearch(ctx, kb.tenant(), lang, vecs[0], n); err != nil {
 			return nil, err
 		}

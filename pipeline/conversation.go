@@ -40,12 +40,15 @@ type Outcome struct {
 	Turns int
 	// EndedBy is "bot-hangup" when a reply asked to end the call,
 	// "handoff" when the call was handed to a human queue (the caller now
-	// waits for a person), or "caller-hangup" when the Port closed first.
+	// waits for a person), "voicemail" when a reply asked for a message to
+	// be recorded, or "caller-hangup" when the Port closed first.
 	EndedBy string
 	Route   string
 	Queue   string
 	// MidUtterance is set when the caller hung up while speaking.
 	MidUtterance bool
+	// Language is the one the bot last spoke.
+	Language Language
 }
 
 // ErrNoSpeech is returned by Finish paths that produced no words.
@@ -79,6 +82,7 @@ type listener struct {
 	lang       Language
 	hangupNext bool
 	handoff    bool
+	record     bool
 }
 
 // Run drives the call until it ends. It returns when the Port is done or a
@@ -133,7 +137,7 @@ func (c *Conversation) Run(ctx context.Context) (Outcome, error) {
 		case <-noInput.C:
 			l.onTick(ctx)
 		}
-		if l.hangupNext || l.handoff {
+		if l.hangupNext || l.handoff || l.record {
 			// Let the goodbye (or "connecting you") finish, unless the
 			// caller is gone first.
 			if l.playing != nil {
@@ -145,8 +149,11 @@ func (c *Conversation) Run(ctx context.Context) (Outcome, error) {
 					return l.outcome("caller-hangup"), nil
 				}
 			}
-			if l.hangupNext {
+			switch {
+			case l.hangupNext:
 				return l.outcome("bot-hangup"), nil
+			case l.record:
+				return l.outcome("voicemail"), nil
 			}
 			return l.outcome("handoff"), nil
 		}
@@ -154,7 +161,7 @@ func (c *Conversation) Run(ctx context.Context) (Outcome, error) {
 }
 
 func (l *listener) outcome(by string) Outcome {
-	return Outcome{Turns: l.turn, EndedBy: by, Route: l.route, Queue: l.queue,
+	return Outcome{Turns: l.turn, EndedBy: by, Route: l.route, Queue: l.queue, Language: l.lang,
 		MidUtterance: by == "caller-hangup" && l.ep.InSpeech()}
 }
 
@@ -354,6 +361,8 @@ func (l *listener) take(ctx context.Context, req TurnRequest, tm Timings, endOfI
 	switch {
 	case reply.Hangup:
 		l.hangupNext = true
+	case reply.Record:
+		l.record = true
 	case reply.Route == RouteHandoff:
 		l.handoff = true
 	}

@@ -186,6 +186,8 @@ func (d *ruleDecider) Decide(ctx context.Context, r TurnRequest) (Reply, error) 
 	switch {
 	case r.DTMF == "0" || r.Intent.Intent == IntentHuman:
 		return Reply{Text: "connecting", Route: RouteHandoff, Queue: "general"}, nil
+	case r.DTMF == "2":
+		return Reply{Text: "leave a message after the tone", Route: "voicemail", Record: true}, nil
 	case r.Intent.Intent == IntentGoodbye || silences >= 2:
 		return Reply{Text: "bye", Hangup: true}, nil
 	case r.Silence:
@@ -365,6 +367,20 @@ func TestConversationDTMFAndHangupMidUtterance(t *testing.T) {
 	r2 := wait(t, done2)
 	if r2.out.EndedBy != "caller-hangup" || !r2.out.MidUtterance {
 		t.Fatalf("hang-up mid-sentence: %+v", r2.out)
+	}
+}
+
+func TestConversationEndsForAVoicemail(t *testing.T) {
+	port, sink := newFakePort(), &memSink{}
+	done := start(t, newConv(port, &scriptSTT{}, &ruleDecider{}, sink))
+	time.Sleep(150 * time.Millisecond)
+	port.dtmf <- '2'
+	r := wait(t, done)
+	if r.err != nil || r.out.EndedBy != "voicemail" || r.out.Route != "voicemail" {
+		t.Fatalf("outcome %+v err %v", r.out, r.err)
+	}
+	if port.plays() != 2 { // greeting, then the prompt before the tone, played out
+		t.Errorf("%d prompts played, want 2", port.plays())
 	}
 }
 

@@ -49,6 +49,7 @@ type Reply struct {
 	AnswerConfidence float64
 	RetrievalMS      float64
 	Hangup           bool // say Text, then end the call
+	Record           bool // say Text, then record the caller's voicemail message
 }
 
 // RouteHandoff is the route on which the bot hands the caller to a person

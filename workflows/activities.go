@@ -14,6 +14,8 @@ import (
 type Activities struct {
 	Knowledge Answerer
 	Queues    Queuer
+	Bookings  Bookings // nil: booking dialogues apologise and offer a person
+	Contacts  Contacts // nil: handoff summaries say nothing of past contacts
 }
 
 // AnswerRequest asks the knowledge base.
@@ -54,6 +56,65 @@ func (a *Activities) EnqueueHandoff(ctx context.Context, h Handoff) (int, error)
 	return pos, queueFull(err)
 }
 
+// OfferSlots finds free slots for what the caller asked.
+func (a *Activities) OfferSlots(ctx context.Context, req OfferRequest) (Offer, error) {
+	if a.Bookings == nil {
+		return Offer{}, errNoBookings
+	}
+	return a.Bookings.Offer(ctx, req)
+}
+
+// BookSlot books; a slot taken meanwhile is a non-retryable "SlotTaken".
+func (a *Activities) BookSlot(ctx context.Context, req BookSlot) (BookingInfo, error) {
+	if a.Bookings == nil {
+		return BookingInfo{}, errNoBookings
+	}
+	b, err := a.Bookings.Book(ctx, req)
+	return b, slotTaken(err)
+}
+
+// FindBookings lists the caller's upcoming appointments.
+func (a *Activities) FindBookings(ctx context.Context, caller, lang string) ([]BookingInfo, error) {
+	if a.Bookings == nil {
+		return nil, errNoBookings
+	}
+	return a.Bookings.Find(ctx, caller, lang)
+}
+
+// CancelBooking cancels an appointment.
+func (a *Activities) CancelBooking(ctx context.Context, b BookingInfo) error {
+	if a.Bookings == nil {
+		return errNoBookings
+	}
+	return a.Bookings.Cancel(ctx, b)
+}
+
+// RescheduleBooking moves an appointment.
+func (a *Activities) RescheduleBooking(ctx context.Context, b BookingInfo, to Slot, lang string) (BookingInfo, error) {
+	if a.Bookings == nil {
+		return BookingInfo{}, errNoBookings
+	}
+	nb, err := a.Bookings.Reschedule(ctx, b, to, lang)
+	return nb, slotTaken(err)
+}
+
+// LookUpContacts finds the caller's earlier calls for the handoff summary.
+func (a *Activities) LookUpContacts(ctx context.Context, caller, callID string) (PastContacts, error) {
+	if a.Contacts == nil || caller == "" {
+		return PastContacts{}, nil
+	}
+	return a.Contacts.PastContacts(ctx, caller, callID)
+}
+
+var errNoBookings = temporal.NewNonRetryableApplicationError("no booking desk configured", "NoBookings", nil)
+
+func slotTaken(err error) error {
+	if errors.Is(err, ErrSlotTaken) {
+		return temporal.NewNonRetryableApplicationError("slot taken", slotTakenType, err)
+	}
+	return err
+}
+
 // Register adds the call workflow and its activities to a worker.
 func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(CallWorkflow, workflow.RegisterOptions{Name: "CallWorkflow"})
@@ -63,8 +124,11 @@ func Register(w worker.Registry, a *Activities) {
 // queueFull marks a full queue as a non-retryable error the workflow can
 // recognise by type.
 func queueFull(err error) error {
-	if errors.Is(err, ErrQueueFull) {
-		return temporal.NewNonRetryableApplicationError("queue full", "QueueFull", err)
+	switch {
+	case errors.Is(err, ErrQueueFull):
+		return temporal.NewNonRetryableApplicationError("queue full", queueFullType, err)
+	case errors.Is(err, ErrClosed):
+		return temporal.NewNonRetryableApplicationError("closed", closedType, err)
 	}
 	return err
 }

@@ -14,6 +14,17 @@ import (
 // its limit; the activity turns it into a non-retryable "QueueFull" error.
 var ErrQueueFull = errors.New("queue full")
 
+// ErrClosed is what a Queuer returns (wrapped) outside the contact
+// centre's opening hours: the caller is offered voicemail.
+var ErrClosed = errors.New("contact centre closed")
+
+// Error types the activities give the workflow (non-retryable).
+const (
+	queueFullType = "QueueFull"
+	closedType    = "Closed"
+	slotTakenType = "SlotTaken"
+)
+
 const (
 	// minIntentConfidence is below which an intent is treated as not understood.
 	minIntentConfidence = 0.4
@@ -42,6 +53,9 @@ type callState struct {
 	transcript    []string
 	lastIntent    string
 	ended         bool
+	bk            *bookingDialog   // the booking dialogue under way, if any
+	done          []BookingOutcome // appointments this call made, moved or cancelled
+	past          *PastContacts    // the caller's earlier calls, looked up at the first handoff
 }
 
 // CallWorkflow is one call: it answers "turn" updates until the "hangup"
@@ -77,7 +91,11 @@ func CallWorkflow(ctx workflow.Context, in CallInput) (CallResult, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return CallResult{}, err
 	}
-	return CallResult{Route: s.route, Queue: s.queue, Turns: s.turns, EndReason: reason}, nil
+	res := CallResult{Route: s.route, Queue: s.queue, Turns: s.turns, EndReason: reason}
+	for _, b := range s.done {
+		res.Bookings = append(res.Bookings, b)
+	}
+	return res, nil
 }
 
 func servedOr(lang, def string) string {
@@ -108,9 +126,14 @@ func (s *callState) turn(ctx workflow.Context, t TurnInput) (Decision, error) {
 	intent := t.Intent
 	understood := t.IntentConfidence >= minIntentConfidence && intent != "" && intent != "unknown"
 
+	handled := false
+	if s.bk != nil {
+		d, handled = s.bookingTurn(ctx, t, intent, understood)
+	}
 	switch {
+	case handled:
 	case t.DTMF != "":
-		d = s.dtmf(ctx, t.DTMF)
+		d = s.dtmf(ctx, t.DTMF, t.Text)
 	case t.Silence:
 		s.silences++
 		if s.silences >= 2 {
@@ -142,13 +165,13 @@ func (s *callState) turn(ctx workflow.Context, t TurnInput) (Decision, error) {
 		d = s.reply(pGoodbye, "goodbye")
 		d.Hangup = true
 	case intent == "booking":
-		d = s.routeTo(RouteBooking, pBooking, "booking")
+		d = s.startBooking(ctx, modeBook, t.Text, "booking")
 	case intent == "reschedule":
-		d = s.routeTo(RouteBooking, pReschedule, "reschedule")
+		d = s.startBooking(ctx, modeReschedule, t.Text, "reschedule")
 	case intent == "cancel":
-		d = s.routeTo(RouteBooking, pCancel, "cancel")
+		d = s.startBooking(ctx, modeCancel, t.Text, "cancel")
 	case intent == "voicemail":
-		d = s.routeTo(RouteVoicemail, pVoicemail, "voicemail")
+		d = s.voicemail("voicemail")
 	default: // question
 		d = s.answer(ctx, t.Text)
 	}
@@ -176,22 +199,26 @@ func (s *callState) reply(prompt, reason string) Decision {
 	return Decision{Reply: say(s.lang, prompt), Language: s.lang, Reason: reason}
 }
 
-func (s *callState) routeTo(r Route, prompt, reason string) Decision {
-	s.route, s.queue = r, ""
+// voicemail takes a message: the call flow records it after the reply.
+func (s *callState) voicemail(reason string) Decision { return s.voicemailWith(pVoicemail, reason) }
+
+func (s *callState) voicemailWith(prompt, reason string) Decision {
+	s.bk = nil
+	s.route, s.queue = RouteVoicemail, ""
 	d := s.reply(prompt, reason)
-	d.Route = r
+	d.Route, d.Record = RouteVoicemail, true
 	return d
 }
 
 // dtmf handles key presses: 0 is always a person; 1 booking, 2 voicemail.
-func (s *callState) dtmf(ctx workflow.Context, keys string) Decision {
+func (s *callState) dtmf(ctx workflow.Context, keys, text string) Decision {
 	switch keys {
 	case "0":
 		return s.handoff(ctx, queueGeneral, 0, "pressed 0", "human")
 	case "1":
-		return s.routeTo(RouteBooking, pBooking, "dtmf-1")
+		return s.startBooking(ctx, modeBook, text, "dtmf-1")
 	case "2":
-		return s.routeTo(RouteVoicemail, pVoicemail, "dtmf-2")
+		return s.voicemail("dtmf-2")
 	}
 	return s.reply(pClarify, "dtmf-unknown")
 }
@@ -232,18 +259,29 @@ func (s *callState) handoff(ctx workflow.Context, queue string, priority int, re
 		StartToCloseTimeout: 3 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumAttempts: 3},
 	})
-	h := Handoff{CallID: s.in.CallID, Queue: queue, Language: s.lang, Reason: reason, Intent: intent,
-		Priority: priority, Summary: s.summary(reason, intent), Transcript: append([]string(nil), s.transcript...)}
 	var a *Activities
+	if s.past == nil {
+		var pc PastContacts
+		cctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 2 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		})
+		// Past contacts help the agent but never hold the caller up.
+		if err := workflow.ExecuteActivity(cctx, a.LookUpContacts, s.in.Caller, s.in.CallID).Get(ctx, &pc); err != nil {
+			workflow.GetLogger(ctx).Warn("past contacts not found", "error", err)
+		}
+		s.past = &pc
+	}
+	h := Handoff{CallID: s.in.CallID, Caller: s.in.Caller, Queue: queue, Language: s.lang, Reason: reason, Intent: intent,
+		Priority: priority, Summary: s.summary(reason, intent), Transcript: append([]string(nil), s.transcript...)}
 	var pos int
 	err := workflow.ExecuteActivity(actx, a.EnqueueHandoff, h).Get(ctx, &pos)
 	var appErr *temporal.ApplicationError
 	switch {
-	case errors.As(err, &appErr) && appErr.Type() == "QueueFull":
-		s.route = RouteVoicemail
-		d := s.reply(pHandoffFull, "queue-full")
-		d.Route = RouteVoicemail
-		return d
+	case errors.As(err, &appErr) && appErr.Type() == queueFullType:
+		return s.voicemailWith(pHandoffFull, "queue-full")
+	case errors.As(err, &appErr) && appErr.Type() == closedType:
+		return s.voicemailWith(pClosed, "closed")
 	case err != nil:
 		workflow.GetLogger(ctx).Error("handoff failed", "error", err)
 		d := s.reply(pTechnicalError, "handoff-failed")
@@ -264,6 +302,31 @@ func (s *callState) summary(reason, intent string) string {
 	}
 	if s.route != RouteNone && s.route != RouteHandoff {
 		fmt.Fprintf(&b, " Earlier route: %s.", s.route)
+	}
+	for _, d := range s.done {
+		fmt.Fprintf(&b, " Appointment %s: %s %s at %s (%s).", d.Action, d.Booking.Service, d.Booking.Resource,
+			d.Booking.Start.UTC().Format("2006-01-02 15:04 UTC"), d.Booking.ID)
+	}
+	if s.bk != nil {
+		fmt.Fprintf(&b, " Was in the middle of a %s dialogue.", s.bk.mode)
+	}
+	if s.in.Caller != "" {
+		fmt.Fprintf(&b, " Caller: %s.", s.in.Caller)
+	}
+	switch {
+	case s.past == nil:
+	case s.past.Calls == 0:
+		b.WriteString(" No earlier calls from this number in 90 days.")
+	default:
+		fmt.Fprintf(&b, " Earlier calls in 90 days: %d, the last on %s", s.past.Calls, s.past.LastAt.UTC().Format("2006-01-02"))
+		if s.past.LastRoute != "" {
+			fmt.Fprintf(&b, " (%s", s.past.LastRoute)
+			if s.past.LastTopic != "" {
+				fmt.Fprintf(&b, ", %s", s.past.LastTopic)
+			}
+			b.WriteString(")")
+		}
+		b.WriteString(".")
 	}
 	return b.String()
 }

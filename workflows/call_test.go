@@ -62,8 +62,13 @@ func (r recorder) Complete(v any, err error) {
 // the decisions and the result.
 func runCall(t *testing.T, kb fakeKB, q *fakeQueues, lang string, turns ...TurnInput) ([]updateResult, CallResult) {
 	t.Helper()
+	return runCallWith(t, &Activities{Knowledge: kb, Queues: q}, lang, turns...)
+}
+
+// runCallWith is runCall with any activities.
+func runCallWith(t *testing.T, acts *Activities, lang string, turns ...TurnInput) ([]updateResult, CallResult) {
+	t.Helper()
 	env := newEnv()
-	acts := &Activities{Knowledge: kb, Queues: q}
 	env.RegisterActivity(acts)
 	results := make([]updateResult, len(turns))
 	for i, turn := range turns {
@@ -121,7 +126,7 @@ func TestCallWorkflowBranches(t *testing.T) {
 			[]want{{RouteHandoff, "handoff:pressed 0", false, "general"}}},
 		{"dtmf 1 and 2", fakeKB{}, false,
 			[]TurnInput{{DTMF: "1"}, {DTMF: "2"}, {DTMF: "7"}},
-			[]want{{RouteBooking, "dtmf-1", false, ""}, {RouteVoicemail, "dtmf-2", false, ""}, {RouteVoicemail, "dtmf-unknown", false, ""}}},
+			[]want{{RouteBooking, "dtmf-1:error", false, ""}, {RouteVoicemail, "dtmf-2", false, ""}, {RouteVoicemail, "dtmf-unknown", false, ""}}},
 		{"asks for a person", fakeKB{}, false,
 			[]TurnInput{say1("i want to talk to a person", "human", 0.95)},
 			[]want{{RouteHandoff, "handoff:caller asked for a person", false, "general"}}},
@@ -140,9 +145,9 @@ func TestCallWorkflowBranches(t *testing.T) {
 		{"not understood twice", fakeKB{}, false,
 			[]TurnInput{say1("blah", "unknown", 0.1), say1("hmm", "question", 0.2), say1("yes", "yes", 0.9)},
 			[]want{{RouteNone, "not-understood", false, ""}, {RouteNone, "not-understood-2", false, ""}, {RouteHandoff, "handoff:accepted the offer of a person", false, "general"}}},
-		{"booking, reschedule, cancel, voicemail", fakeKB{}, false,
+		{"booking desk missing, voicemail", fakeKB{}, false,
 			[]TurnInput{say1("book", "booking", 0.9), say1("move", "reschedule", 0.9), say1("cancel", "cancel", 0.9), say1("message", "voicemail", 0.9)},
-			[]want{{RouteBooking, "booking", false, ""}, {RouteBooking, "reschedule", false, ""}, {RouteBooking, "cancel", false, ""}, {RouteVoicemail, "voicemail", false, ""}}},
+			[]want{{RouteBooking, "booking:error", false, ""}, {RouteBooking, "reschedule:error", false, ""}, {RouteBooking, "cancel:error", false, ""}, {RouteVoicemail, "voicemail", false, ""}}},
 		{"goodbye", fakeKB{}, false,
 			[]TurnInput{say1("bye", "goodbye", 0.9)},
 			[]want{{RouteNone, "goodbye", true, ""}}},

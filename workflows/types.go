@@ -4,7 +4,11 @@
 // queues are reached only through activities.
 package workflows
 
-import "context"
+import (
+	"context"
+	"errors"
+	"time"
+)
 
 // TaskQueue is the Temporal task queue of the call workflows and activities.
 const TaskQueue = "vastaa-calls"
@@ -59,6 +63,16 @@ type Decision struct {
 	// Reason is a short machine-readable why (e.g. "dtmf-0", "answered",
 	// "no-answer", "silence-2"), for call records and evals.
 	Reason string
+	// Record: after saying Reply, record the caller's voicemail message.
+	Record bool
+	// Booking is the appointment this turn booked, moved or cancelled.
+	Booking *BookingOutcome `json:",omitempty"`
+}
+
+// BookingOutcome is an appointment a call booked, moved or cancelled.
+type BookingOutcome struct {
+	Action  string // booked | moved | cancelled
+	Booking BookingInfo
 }
 
 // CallResult is the workflow's result when the call ends.
@@ -67,6 +81,7 @@ type CallResult struct {
 	Queue     string
 	Turns     int
 	EndReason string
+	Bookings  []BookingOutcome
 }
 
 // CallState is what the "state" query returns.
@@ -99,6 +114,7 @@ type Queuer interface {
 // Handoff is a call handed to a person, with what the agent should know.
 type Handoff struct {
 	CallID     string
+	Caller     string
 	Queue      string
 	Language   string
 	Reason     string
@@ -106,4 +122,79 @@ type Handoff struct {
 	Priority   int
 	Summary    string
 	Transcript []string
+}
+
+// Bookings is the booking desk the call workflow talks to (implemented by
+// workflows/booking over its resource workflows).
+type Bookings interface {
+	// Offer finds free slots for what the caller said ("next Tuesday
+	// morning"); Understood is false when no time was named.
+	Offer(ctx context.Context, req OfferRequest) (Offer, error)
+	// Book takes a slot for the caller; a slot someone else took meanwhile
+	// is an error wrapping ErrSlotTaken.
+	Book(ctx context.Context, req BookSlot) (BookingInfo, error)
+	// Find lists the caller's upcoming appointments, soonest first.
+	Find(ctx context.Context, caller, lang string) ([]BookingInfo, error)
+	Cancel(ctx context.Context, b BookingInfo) error
+	Reschedule(ctx context.Context, b BookingInfo, to Slot, lang string) (BookingInfo, error)
+}
+
+// ErrSlotTaken: somebody else booked the slot first.
+var ErrSlotTaken = errors.New("slot taken")
+
+// OfferRequest asks for free slots.
+type OfferRequest struct {
+	Text     string // what the caller said
+	Language string
+	Service  string        // "" = from the text, else the default service
+	Resource string        // only this resource (a reschedule stays with it)
+	Earliest bool          // the earliest free slots, whatever the text says
+	Within   time.Duration // with Earliest: only slots starting within this long (0 = two weeks)
+}
+
+// Offer is what the desk found.
+type Offer struct {
+	Understood bool   // a day or time was named (or Earliest was asked)
+	InWindow   bool   // the slots are within what was asked (else the nearest after it)
+	Earliest   bool   // the caller asked for the earliest time ("as soon as possible")
+	Service    string // the service understood
+	Slots      []Slot // at most two, best first
+}
+
+// Slot is one bookable time.
+type Slot struct {
+	Resource string
+	Service  string
+	Start    time.Time
+	Spoken   string // how the bot says it, in the caller's language
+}
+
+// BookSlot books a slot; ID makes retries idempotent.
+type BookSlot struct {
+	ID       string
+	Slot     Slot
+	Caller   string
+	Language string
+}
+
+// BookingInfo is an appointment as the call workflow sees it.
+type BookingInfo struct {
+	ID       string
+	Resource string
+	Service  string
+	Start    time.Time
+	Spoken   string
+}
+
+// Contacts tells the handoff summary about the caller's earlier calls.
+type Contacts interface {
+	PastContacts(ctx context.Context, caller, exceptCallID string) (PastContacts, error)
+}
+
+// PastContacts summarises a caller's earlier calls (last 90 days).
+type PastContacts struct {
+	Calls     int
+	LastAt    time.Time
+	LastRoute string
+	LastTopic string
 }

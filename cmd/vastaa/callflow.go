@@ -87,10 +87,15 @@ func (a *app) handleCall(ctx context.Context, c *sipua.Call) {
 	switch out.EndedBy {
 	case "bot-hangup":
 		reason = "bot-hangup"
+	case "voicemail":
+		reason = a.takeMessage(ctx, c, port, out.Language, log)
 	case "handoff":
-		// No agent desk yet: the caller waits on hold music in the queue
-		// until they hang up (durable queues and agents come later).
-		holdMusic(ctx, port)
+		switch a.hold(ctx, c, port, out.Language, log) {
+		case holdCallback:
+			reason = "callback-requested"
+		case holdVoicemail:
+			reason = a.takeMessage(ctx, c, port, out.Language, log)
+		}
 	case "caller-hangup":
 		if out.MidUtterance {
 			reason = string(c.EndReason()) + ":mid-utterance"
@@ -110,21 +115,6 @@ func mediaStats(s media.SessionStats) callstore.MediaStats {
 	return callstore.MediaStats{
 		PacketsReceived: s.Jitter.Received, PacketsLost: s.Jitter.Lost, PacketsLate: s.Jitter.Late,
 		JitterMS: s.Jitter.JitterMs, PacketsSent: s.PacketsSent, Garbage: s.Garbage,
-	}
-}
-
-// holdMusic plays a soft repeating tone pattern until the call ends.
-func holdMusic(ctx context.Context, port *callPort) {
-	tune := pipeline.HoldMusic(8000)
-	for {
-		pb := port.Play(tune)
-		select {
-		case <-ctx.Done():
-			return
-		case <-port.Done():
-			return
-		case <-pb.Done():
-		}
 	}
 }
 
@@ -176,7 +166,7 @@ func (d deciderAdapter) Decide(ctx context.Context, req pipeline.TurnRequest) (p
 	}
 	return pipeline.Reply{
 		Text: dec.Reply, Language: pipeline.Language(dec.Language), Route: string(dec.Route), Queue: dec.Queue,
-		Citations: dec.Citations, AnswerConfidence: dec.AnswerConfidence, RetrievalMS: dec.RetrievalMS, Hangup: dec.Hangup,
+		Citations: dec.Citations, AnswerConfidence: dec.AnswerConfidence, RetrievalMS: dec.RetrievalMS, Hangup: dec.Hangup, Record: dec.Record,
 	}, nil
 }
 
@@ -201,9 +191,15 @@ func (s turnSink) RecordTurn(ctx context.Context, r pipeline.TurnRecord) {
 }
 
 // queueAdapter lets the workflows' handoff activity put calls into the agents' queues.
-type queueAdapter struct{ q queueStore }
+type queueAdapter struct {
+	q     queueStore
+	hours *openHours // nil: always open
+}
 
 func (q queueAdapter) Enqueue(ctx context.Context, h workflows.Handoff) (int, error) {
+	if !q.hours.Open(time.Now()) {
+		return 0, fmt.Errorf("outside %s: %w", "opening hours", workflows.ErrClosed)
+	}
 	pos, err := q.q.Enqueue(ctx, agents.Item{
 		CallID: h.CallID, Queue: h.Queue, Language: h.Language, Reason: h.Reason, Intent: h.Intent,
 		Priority: h.Priority, Summary: h.Summary, Transcript: h.Transcript, EnqueuedAt: time.Now(),

@@ -39,7 +39,13 @@ type serveConfig struct {
 	OnnxRuntimeLib  string
 	SphinxPoolSize  int
 
-	KB kbConfig
+	BookingConfig string // services and resources (YAML); empty: the demo clinic's
+	NotifyWebhook string // booking and task notifications go here as JSON (empty: the log)
+	OpenHours     string // when people answer; outside them handoffs become voicemails
+	TimeZone      string
+
+	Callback callbackConfig
+	KB       kbConfig
 }
 
 func defaultDataDir() string {
@@ -78,6 +84,11 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SileroModel, "silero-model", "", "path of silero_vad.onnx (default: the models directory scripts/install-models.sh fills)")
 	fs.StringVar(&c.OnnxRuntimeLib, "onnxruntime-lib", "", "path of libonnxruntime.so (default: the models directory)")
 	fs.IntVar(&c.SphinxPoolSize, "sphinx-decoders", 4, "pocketsphinx decoders kept for concurrent utterances")
+	fs.StringVar(&c.BookingConfig, "booking-config", "", "services, resources, opening hours and slot lengths (YAML; default: the demo clinic's examples/booking.yaml)")
+	fs.StringVar(&c.NotifyWebhook, "notify-webhook", "", "URL that gets booking confirmations, reminders and task notices as JSON (default: the log, ids only)")
+	fs.StringVar(&c.OpenHours, "open-hours", "", `when agents answer, e.g. "mon-fri 08:00-18:00, sat 09:00-14:00"; outside them a caller asking for a person leaves a message (default: always open)`)
+	fs.StringVar(&c.TimeZone, "time-zone", "Europe/Helsinki", "time zone of --open-hours")
+	c.Callback.register(fs)
 	c.KB.register(fs, false)
 }
 
@@ -97,6 +108,12 @@ func (c *serveConfig) validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data-dir is required")
+	}
+	if _, err := parseOpenHours(c.OpenHours, c.TimeZone); err != nil {
+		return err
+	}
+	if err := c.Callback.validate(); err != nil {
+		return err
 	}
 	c.KB.OpenAIBaseURL, c.KB.OpenAIAPIKey = c.OpenAIBaseURL, c.OpenAIAPIKey
 	return c.KB.validate()

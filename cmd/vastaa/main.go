@@ -5,6 +5,7 @@
 //	vastaa serve      answer calls (SIP + HTTP API), embedded defaults
 //	vastaa call       a test caller: dial, say or play something, print what was heard
 //	vastaa calls      list recorded calls
+//	vastaa tasks      voicemail tasks for the teams
 //	vastaa kb         knowledge base: ingest, search, stats, eval
 //	vastaa eval       scripted callers, scores, reports
 //	vastaa bench      media, turn-latency and knowledge-store benchmarks
@@ -28,6 +29,7 @@ Usage:
   vastaa serve [flags]     answer calls over SIP; HTTP API for call records
   vastaa call [flags]      dial a SIP URI as a test caller and print what was heard
   vastaa calls [flags]     list recorded calls (or one call with --id)
+  vastaa tasks [flags]     voicemail tasks (tasks set ID --status solved --assignee NAME)
   vastaa kb <ingest|search|stats|eval>
                            manage and query the knowledge base
   vastaa eval <run|compare>
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string) int {
 		err = callCmd(ctx, args[1:])
 	case "calls":
 		err = callsCmd(ctx, args[1:])
+	case "tasks":
+		err = tasksCmd(ctx, args[1:])
 	case "bench":
 		err = benchCmd(ctx, args[1:])
 	case "kb":

@@ -25,6 +25,11 @@ type queueStore interface {
 	Enqueue(ctx context.Context, it agents.Item) (int, error)
 	Leave(callID string) bool
 	Handler() http.Handler
+	Position(ctx context.Context, callID string) (qflow.Enqueued, error)
+	Callback(ctx context.Context, req qflow.CallbackRequest) (qflow.Enqueued, error)
+	// Watch delivers the queue events of one call (assigned, max-wait)
+	// until stop is called.
+	Watch(callID string) (events <-chan qflow.Event, stop func())
 }
 
 // durableQueues keeps the queues in the Temporal entity workflow
@@ -34,8 +39,27 @@ type durableQueues struct {
 	c   client.Client
 	log *slog.Logger
 
-	mu      sync.Mutex
-	waiting map[string]bool // calls this process enqueued
+	mu       sync.Mutex
+	waiting  map[string]bool             // calls this process enqueued
+	watchers map[string]chan qflow.Event // calls on hold in this process
+}
+
+// Watch delivers the events of a call on hold.
+func (d *durableQueues) Watch(callID string) (<-chan qflow.Event, func()) {
+	ch := make(chan qflow.Event, 8)
+	d.mu.Lock()
+	if d.watchers == nil {
+		d.watchers = map[string]chan qflow.Event{}
+	}
+	d.watchers[callID] = ch
+	d.mu.Unlock()
+	return ch, func() {
+		d.mu.Lock()
+		if d.watchers[callID] == ch {
+			delete(d.watchers, callID)
+		}
+		d.mu.Unlock()
+	}
 }
 
 // queuesConfig is the contact centre's queue policy.
@@ -91,15 +115,63 @@ func (d *durableQueues) Leave(callID string) bool {
 	return d.update(ctx, qflow.UpdateLeave, nil, callID, "hangup") == nil
 }
 
-// QueueEvent hears assignments and maximum waits. The agent desk and the
-// audio bridge come later; for now they are logged (ids only).
+// Position is the call's place in its queue and its estimated wait, for
+// hold announcements; a zero Position when the call is not waiting.
+func (d *durableQueues) Position(ctx context.Context, callID string) (qflow.Enqueued, error) {
+	v, err := d.c.QueryWorkflow(ctx, qflow.WorkflowID, "", qflow.QueryPosition, callID)
+	var e qflow.Enqueued
+	if err == nil {
+		err = v.Get(&e)
+	}
+	if err != nil {
+		return qflow.Enqueued{}, fmt.Errorf("queue position: %w", err)
+	}
+	return e, nil
+}
+
+// Callback turns the waiting call into a callback that keeps its place;
+// the caller may then hang up (Leave no longer takes it out). It is
+// refused when the call is not waiting or the number is not a phone number.
+func (d *durableQueues) Callback(ctx context.Context, req qflow.CallbackRequest) (qflow.Enqueued, error) {
+	var res qflow.Enqueued
+	if err := d.update(ctx, qflow.UpdateCallback, &res, req); err != nil {
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) && (ae.Type() == qflow.ErrNotWaiting || ae.Type() == qflow.ErrInvalidNumber) {
+			return qflow.Enqueued{}, fmt.Errorf("callback refused: %s", ae.Message())
+		}
+		return qflow.Enqueued{}, fmt.Errorf("callback: %w", err)
+	}
+	// The live call no longer waits: its hang-up is not an abandonment.
+	d.mu.Lock()
+	delete(d.waiting, req.CallID)
+	d.mu.Unlock()
+	d.log.Info("caller took a callback", "call", req.CallID, "position", res.Position)
+	d.log.Debug("callback number", "call", req.CallID, "number", req.Number)
+	return res, nil
+}
+
+// QueueEvent hears assignments, maximum waits and callbacks. The agent
+// desk and the audio bridge come later; for now they are logged (ids and
+// outcomes only: the details may come from a SIP peer).
 func (d *durableQueues) QueueEvent(ctx context.Context, ev qflow.Event) error {
 	d.mu.Lock()
-	if ev.Kind == "assigned" {
+	if ev.Kind == qflow.KindAssigned || ev.Kind == qflow.KindCallbackAssigned {
 		delete(d.waiting, ev.CallID)
 	}
+	if ch := d.watchers[ev.CallID]; ch != nil {
+		select {
+		case ch <- ev:
+		default: // the call flow is behind; the queue state still has it
+		}
+	}
 	d.mu.Unlock()
-	d.log.Info("queue event", "kind", ev.Kind, "call", ev.CallID, "agent", ev.AgentID, "wait", ev.Wait.Round(time.Millisecond))
+	switch ev.Kind {
+	case qflow.KindCallbackAttempt, qflow.KindCallbackConnected, qflow.KindCallbackFailed:
+		d.log.Info("queue event", "kind", ev.Kind, "call", ev.CallID, "agent", ev.AgentID, "attempt", ev.Attempt, "outcome", ev.Outcome)
+		d.log.Debug("callback detail", "call", ev.CallID, "attempt", ev.Attempt, "detail", ev.Detail)
+	default:
+		d.log.Info("queue event", "kind", ev.Kind, "call", ev.CallID, "agent", ev.AgentID, "wait", ev.Wait.Round(time.Millisecond))
+	}
 	return nil
 }
 

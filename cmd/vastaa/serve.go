@@ -20,9 +20,12 @@ import (
 	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
 	"github.com/vastaa/vastaa/workflows"
+	"github.com/vastaa/vastaa/workflows/booking"
+	"github.com/vastaa/vastaa/workflows/callback"
 	"github.com/vastaa/vastaa/workflows/callstore"
 	"github.com/vastaa/vastaa/workflows/devserver"
 	qflow "github.com/vastaa/vastaa/workflows/queues"
+	"github.com/vastaa/vastaa/workflows/voicemail"
 )
 
 func serveCmd(ctx context.Context, args []string) error {
@@ -46,6 +49,7 @@ type app struct {
 	cfg              serveConfig
 	log              *slog.Logger
 	store            *callstore.Store
+	tasks            *voicemail.Store
 	queues           queueStore
 	kb               *knowledge.KB
 	providers        *providers
@@ -54,6 +58,7 @@ type app struct {
 	tc               client.Client
 	worker           worker.Worker
 	decider          *workflows.Decider
+	desk             *booking.Desk
 	pacer            *media.Pacer
 	sip              *sipua.Server
 	http             *http.Server
@@ -86,6 +91,9 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	if a.store, err = callstore.Open(ctx, filepath.Join(cfg.DataDir, "calls.db")); err != nil {
 		return nil, err
 	}
+	if a.tasks, err = voicemail.Open(ctx, filepath.Join(cfg.DataDir, "tasks.db")); err != nil {
+		return nil, err
+	}
 	if a.kb, err = cfg.KB.openKB(ctx, cfg.DataDir, cfg.OpenAIChatModel, log, true); err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
@@ -112,8 +120,19 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	}
 	a.worker = worker.New(a.tc, workflows.TaskQueue, worker.Options{})
 	dq := &durableQueues{c: a.tc, log: log, waiting: map[string]bool{}}
-	workflows.Register(a.worker, &workflows.Activities{Knowledge: knowledgeAdapter{a.kb}, Queues: queueAdapter{dq}})
+	hours, _ := parseOpenHours(cfg.OpenHours, cfg.TimeZone) // checked by validate
+	if a.desk, err = bookingSetup(a.worker, a.tc, cfg, log); err != nil {
+		return nil, fmt.Errorf("bookings: %w", err)
+	}
+	workflows.Register(a.worker, &workflows.Activities{Knowledge: knowledgeAdapter{a.kb}, Queues: queueAdapter{q: dq, hours: hours},
+		Bookings: a.desk, Contacts: contactsAdapter{a.store}})
 	qflow.Register(a.worker, &qflow.Activities{Listener: dq})
+	var vmNotify voicemail.Notifier = voicemail.LogNotifier{Log: log}
+	if cfg.NotifyWebhook != "" {
+		vmNotify = voicemail.Notifiers{voicemail.LogNotifier{Log: log}, voicemail.WebhookNotifier{URL: cfg.NotifyWebhook, Client: &http.Client{Timeout: 10 * time.Second}}}
+	}
+	voicemail.Register(a.worker, &voicemail.Activities{Store: a.tasks, Transcriber: voicemail.STTTranscriber{STT: a.providers.stt}, Notifier: vmNotify})
+	callback.Register(a.worker, &callback.Activities{Dialer: newSIPDialer(cfg.Callback, callbackLocalIP(cfg), ttsSpeaker(a.providers.tts), nil, log)})
 	if err := a.worker.Start(); err != nil {
 		return nil, fmt.Errorf("temporal worker: %w", err)
 	}
@@ -170,6 +189,10 @@ func (a *app) routes() http.Handler {
 	mux.Handle("/api/calls/", calls)
 	mux.Handle("/api/queues", a.queues.Handler())
 	mux.Handle("/api/agents/", a.queues.Handler())
+	mux.Handle("GET /api/bookings/", bookingsICS(a.desk))
+	tasks := a.tasks.Handler()
+	mux.Handle("/api/tasks", tasks)
+	mux.Handle("/api/tasks/", tasks)
 	mux.Handle("/kpis", kpi.Handler(func(ctx context.Context, since time.Time) ([]callstore.Call, error) {
 		return kpi.LoadCalls(ctx, a.store, since)
 	}))
@@ -219,6 +242,9 @@ func (a *app) stop() error {
 	}
 	if a.store != nil {
 		a.store.Close()
+	}
+	if a.tasks != nil {
+		a.tasks.Close()
 	}
 	if a.kb != nil {
 		a.kb.Store.Close()

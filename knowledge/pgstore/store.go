@@ -416,6 +416,9 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 			continue // ContentTerms gives letters and digits only; anything else is not trusted
 		}
 		words = append(words, t)
+		// A compound's parts are words of their own to the configuration's
+		// stemmer ("hammaslääkärille" finds "lääkäri" and "hammas").
+		words = append(words, knowledge.CompoundParts(lang, t)...)
 	}
 	if len(words) == 0 || k <= 0 {
 		return nil, nil

@@ -58,8 +58,15 @@ CREATE INDEX IF NOT EXISTS kb_chunks_lang ON kb_chunks (tenant, lang);
 // makes the prefix queries of TextSearch index lookups.
 const ftsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5 (body, tokenize = 'unicode61 remove_diacritics 0', prefix = '4')`
 
+// stemsSchema holds the stems of a chunk's words where its language has a
+// stemmer (knowledge.StemTerms), rowid the chunk's id. A table of its own,
+// not a column of kb_fts: FTS5's BM25 normalises by the length of the
+// whole row, so a column only some languages fill would change every
+// language's ranking.
+const stemsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS kb_stems USING fts5 (stems, tokenize = 'unicode61 remove_diacritics 0')`
+
 // schemaVersion is kept in PRAGMA user_version; migrate brings older files up.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // Store is the SQLite knowledge store.
 type Store struct {
@@ -107,7 +114,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error { return s.db.Close() }
 
 // migrate upgrades a file made by an older version. Version 2 rebuilt the
-// full-text table with a prefix index.
+// full-text table with a prefix index. Version 3 added the stems table,
+// empty for the chunks already there: they were embedded with an older
+// local embedding, so their tenant is re-ingested anyway.
 func migrate(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -132,6 +141,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 				return fmt.Errorf("migrating to version 2: %w", err)
 			}
 		}
+	}
+	if _, err := tx.ExecContext(ctx, stemsSchema); err != nil {
+		return fmt.Errorf("migrating to version 3: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
 		return err
@@ -214,6 +226,9 @@ func (s *Store) Delete(ctx context.Context, tenant, key string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE tenant = ? AND doc_key = ?)`, tenant, key); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_stems WHERE rowid IN (SELECT id FROM kb_chunks WHERE tenant = ? AND doc_key = ?)`, tenant, key); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_chunks WHERE tenant = ? AND doc_key = ?`, tenant, key); err != nil {
 		return err
 	}
@@ -288,8 +303,14 @@ func (w *writer) Put(ctx context.Context, chunks []knowledge.Chunk) error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.tx.ExecContext(ctx, `INSERT INTO kb_fts (rowid, body) VALUES (?, ?)`, id, knowledge.EmbedText(w.doc.Title, c.Heading, c.Text)); err != nil {
+		body := knowledge.EmbedText(w.doc.Title, c.Heading, c.Text)
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO kb_fts (rowid, body) VALUES (?, ?)`, id, body); err != nil {
 			return err
+		}
+		if stems := knowledge.StemTerms(w.doc.Lang, body); len(stems) > 0 {
+			if _, err := w.tx.ExecContext(ctx, `INSERT INTO kb_stems (rowid, stems) VALUES (?, ?)`, id, strings.Join(stems, " ")); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -304,6 +325,9 @@ func (w *writer) Commit(ctx context.Context) error {
 	}
 	for _, h := range stale {
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM kb_fts WHERE rowid = (SELECT id FROM kb_chunks WHERE tenant = ? AND doc_key = ? AND hash = ?)`, w.tenant, w.doc.Key, h); err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM kb_stems WHERE rowid = (SELECT id FROM kb_chunks WHERE tenant = ? AND doc_key = ? AND hash = ?)`, w.tenant, w.doc.Key, h); err != nil {
 			return err
 		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM kb_chunks WHERE tenant = ? AND doc_key = ? AND hash = ?`, w.tenant, w.doc.Key, h); err != nil {
@@ -466,8 +490,8 @@ func (s *Store) hits(ctx context.Context, tenant string, ids []int64, scores map
 }
 
 // TextSearch matches any content word by its first four letters (FTS5
-// prefix queries: "open" finds "opening", "auki" finds "aukioloajat") and
-// ranks by BM25.
+// prefix queries: "open" finds "opening", "auki" finds "aukioloajat") and,
+// in a language with stems, by its stems, and ranks by BM25.
 func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []string, k int) ([]knowledge.Hit, error) {
 	var parts []string
 	seen := map[string]bool{}
@@ -480,12 +504,36 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 		seen[p] = true
 		parts = append(parts, `"`+p+`"*`)
 	}
+	// Where the language has stems, the word's stem and its compound parts'
+	// stems are looked up in the stems table too ("ajan" finds "aika"), and
+	// a chunk's two BM25 scores add up.
+	var stems []string
+	for _, t := range terms {
+		for _, st := range knowledge.SearchStems(lang, t) {
+			if st == "" || seen["s:"+st] || strings.ContainsAny(st, `"*`) {
+				continue
+			}
+			seen["s:"+st] = true
+			stems = append(stems, `"`+st+`"`)
+		}
+	}
 	if len(parts) == 0 || k <= 0 {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, bm25(kb_fts) FROM kb_fts JOIN kb_chunks c ON c.id = kb_fts.rowid
+	q, args := `SELECT c.id, bm25(kb_fts) FROM kb_fts JOIN kb_chunks c ON c.id = kb_fts.rowid
 		WHERE kb_fts MATCH ? AND c.tenant = ? AND c.lang = ? ORDER BY bm25(kb_fts) LIMIT ?`,
-		strings.Join(parts, " OR "), tenant, lang, k)
+		[]any{strings.Join(parts, " OR "), tenant, lang, k}
+	if len(stems) > 0 {
+		q = `SELECT id, SUM(sc) FROM (
+			SELECT c.id AS id, bm25(kb_fts) AS sc FROM kb_fts JOIN kb_chunks c ON c.id = kb_fts.rowid
+			WHERE kb_fts MATCH ? AND c.tenant = ? AND c.lang = ?
+			UNION ALL
+			SELECT c.id, bm25(kb_stems) FROM kb_stems JOIN kb_chunks c ON c.id = kb_stems.rowid
+			WHERE kb_stems MATCH ? AND c.tenant = ? AND c.lang = ?
+		) GROUP BY id ORDER BY SUM(sc) LIMIT ?`
+		args = []any{strings.Join(parts, " OR "), tenant, lang, strings.Join(stems, " OR "), tenant, lang, k}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge store: full-text search: %w", err)
 	}
@@ -520,6 +568,7 @@ func (s *Store) DropTenant(ctx context.Context, tenant string) error {
 	defer tx.Rollback()
 	for _, q := range []string{
 		`DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE tenant = ?)`,
+		`DELETE FROM kb_stems WHERE rowid IN (SELECT id FROM kb_chunks WHERE tenant = ?)`,
 		`DELETE FROM kb_chunks WHERE tenant = ?`,
 		`DELETE FROM kb_documents WHERE tenant = ?`,
 		`DELETE FROM kb_tenants WHERE tenant = ?`,

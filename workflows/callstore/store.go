@@ -237,3 +237,50 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Call, error) {
 	}
 	return out, rows.Err()
 }
+
+// Contacts is what the records say of one number's earlier calls.
+type Contacts struct {
+	Calls     int
+	LastAt    time.Time
+	LastRoute string
+	// LastTopic is the first intent the caller showed in the last call.
+	LastTopic string
+}
+
+// ContactsOf counts the calls from caller started since, leaving out the
+// call except (the one in progress), and describes the latest of them.
+func (s *Store) ContactsOf(ctx context.Context, caller, except string, since time.Time) (Contacts, error) {
+	var c Contacts
+	if caller == "" {
+		return c, nil
+	}
+	var last sql.NullInt64
+	var lastID sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MAX(started_at) FROM calls WHERE caller = ? AND id <> ? AND started_at >= ?`,
+		caller, except, unixMicro(since)).Scan(&c.Calls, &last)
+	if err != nil || c.Calls == 0 {
+		return c, err
+	}
+	c.LastAt = fromMicro(last.Int64)
+	err = s.db.QueryRowContext(ctx, `SELECT id, route FROM calls WHERE caller = ? AND id <> ? AND started_at = ? LIMIT 1`,
+		caller, except, last.Int64).Scan(&lastID, &c.LastRoute)
+	if err != nil {
+		return c, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT body FROM turns WHERE call_id = ? ORDER BY idx`, lastID.String)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() && c.LastTopic == "" {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return c, err
+		}
+		var t Turn
+		if json.Unmarshal([]byte(body), &t) == nil && t.Intent != "" && t.Intent != "unknown" {
+			c.LastTopic = t.Intent
+		}
+	}
+	return c, rows.Err()
+}

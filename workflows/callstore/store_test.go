@@ -130,3 +130,40 @@ func TestHTTPAPI(t *testing.T) {
 	get("/api/calls?limit=x", 400, nil)
 	get("/api/calls?since=yesterday", 400, nil)
 }
+
+func TestContactsOf(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "calls.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	day := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	for i, c := range []Call{
+		{ID: "old", Caller: "+3584011", StartedAt: day.AddDate(0, -6, 0)},
+		{ID: "a", Caller: "+3584011", StartedAt: day},
+		{ID: "b", Caller: "+3584011", StartedAt: day.AddDate(0, 0, 3)},
+		{ID: "other", Caller: "+3584099", StartedAt: day.AddDate(0, 0, 4)},
+		{ID: "now", Caller: "+3584011", StartedAt: day.AddDate(0, 0, 5)},
+	} {
+		if err := s.Create(ctx, c); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if err := s.AddTurn(ctx, "b", Turn{Index: 0, Intent: "unknown"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddTurn(ctx, "b", Turn{Index: 1, Intent: "reschedule", Route: "booking"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ContactsOf(ctx, "+3584011", "now", day.AddDate(0, 0, -90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Calls != 2 || !got.LastAt.Equal(day.AddDate(0, 0, 3)) || got.LastTopic != "reschedule" || got.LastRoute != "booking" {
+		t.Errorf("contacts %+v", got)
+	}
+	if got, err := s.ContactsOf(ctx, "+3584077", "", time.Time{}); err != nil || got.Calls != 0 {
+		t.Errorf("unknown number: %+v %v", got, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestEmbeddedServerRunsACallAndKeepsIt(t *testing.T) {
 	if err := c2.GetWorkflow(ctx, workflows.WorkflowID("e1"), "").Get(ctx, &again); err != nil {
 		t.Fatalf("after restart: %v", err)
 	}
-	if again != res {
+	if !reflect.DeepEqual(again, res) {
 		t.Fatalf("after restart %+v, before %+v", again, res)
 	}
 }

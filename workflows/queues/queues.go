@@ -4,6 +4,11 @@
 // queue after a timeout), enforces queue limits and maximum waits, and
 // keeps abandoned calls with their wait. Its state survives worker and
 // server restarts because it is workflow state.
+//
+// A waiting caller may take a callback instead (the "callback" update):
+// the entry keeps its place and priority after the caller hangs up, and
+// when it is routed to an agent the entity starts a callback workflow
+// (package workflows/callback) whose attempts come back as queue events.
 package queues
 
 import (
@@ -13,20 +18,41 @@ import (
 	"sort"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/vastaa/vastaa/agents"
+	"github.com/vastaa/vastaa/workflows/callback"
 )
 
 // Handler names.
 const (
-	UpdateEnqueue = "enqueue"
-	UpdateLeave   = "leave"
-	UpdateAgent   = "agent"
-	QueryState    = "state"
+	UpdateEnqueue  = "enqueue"
+	UpdateLeave    = "leave"
+	UpdateAgent    = "agent"
+	UpdateCallback = "callback" // CallbackRequest -> Enqueued (the place kept)
+	QueryState     = "state"
+	QueryPosition  = "position" // call id -> Enqueued (zero Position when not waiting)
 )
+
+// Event kinds.
+const (
+	KindAssigned          = "assigned"
+	KindAbandoned         = "abandoned"
+	KindMaxWait           = "max-wait"
+	KindCallbackRequested = "callback-requested"
+	KindCallbackAssigned  = "callback-assigned"  // an agent is kept for the callback, dialling starts
+	KindCallbackAttempt   = "callback-attempt"   // one dial, with Attempt and Outcome
+	KindCallbackConnected = "callback-connected" // the callee answered: the agent stays busy with the call
+	KindCallbackFailed    = "callback-failed"    // no attempt got through: the agent is available again
+	KindCallbackCancelled = "callback-cancelled"
+)
+
+// LeaveCancel is the leave reason that removes a callback entry; any other
+// reason (a "hangup" above all) leaves it waiting for its turn.
+const LeaveCancel = "cancel"
 
 // WorkflowID is the queues entity of a contact centre.
 const WorkflowID = "vastaa-queues"
@@ -38,12 +64,24 @@ type Config struct {
 	Policy    agents.Policy
 	// AverageHandle estimates waits until real handle times are known.
 	AverageHandle time.Duration
+	// CallbackAttempts and CallbackRetryDelay shape callbacks (0: the
+	// callback package's defaults, 3 attempts 2 minutes apart).
+	CallbackAttempts   int
+	CallbackRetryDelay time.Duration
 }
 
 // Enqueued is what the caller is told.
 type Enqueued struct {
 	Position      int           `json:"position"`
 	EstimatedWait time.Duration `json:"estimated_wait_ns"`
+}
+
+// CallbackRequest turns a waiting call into a callback to Number (digits,
+// optional leading +); Language is the prompt's ("" keeps the call's).
+type CallbackRequest struct {
+	CallID   string `json:"call_id"`
+	Number   string `json:"number"`
+	Language string `json:"language,omitempty"`
 }
 
 // AgentUpdate changes an agent: state and (when set) skills and name.
@@ -57,11 +95,16 @@ type AgentUpdate struct {
 // Event is something that happened to a call in the queues.
 type Event struct {
 	CallID  string        `json:"call_id"`
-	Kind    string        `json:"kind"` // assigned | abandoned | max-wait
+	Kind    string        `json:"kind"` // one of the Kind constants, or left:<reason>
 	AgentID string        `json:"agent_id,omitempty"`
 	Wait    time.Duration `json:"wait_ns"`
 	Widened bool          `json:"widened,omitempty"`
-	At      time.Time     `json:"at"`
+	// Attempt and Outcome are a callback dial's (callback-attempt, and the
+	// final callback-connected or callback-failed); Detail says why.
+	Attempt int       `json:"attempt,omitempty"`
+	Outcome string    `json:"outcome,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // State is the queues as the "state" query shows them.
@@ -77,8 +120,12 @@ type Input struct {
 	State  State
 }
 
-// ErrFull is the error type of a full queue.
-const ErrFull = "QueueFull"
+// Error types of refused updates.
+const (
+	ErrFull          = "QueueFull"
+	ErrNotWaiting    = "NotWaiting"    // a callback for a call that is not waiting
+	ErrInvalidNumber = "InvalidNumber" // a callback number that is not a phone number
+)
 
 type entity struct {
 	cfg       Config
@@ -86,6 +133,7 @@ type entity struct {
 	agents    map[string]*agents.Agent
 	events    []Event
 	offered   map[string]bool // max-wait already reported
+	pending   int             // announcements and callback starts not yet done
 	dirty     bool
 	changes   int
 	lastEvent time.Time
@@ -100,6 +148,9 @@ func QueuesWorkflow(ctx workflow.Context, in Input) error {
 		e.agents[a.ID] = &a
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return e.state(), nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryPosition, func(callID string) (Enqueued, error) { return e.position(callID), nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEnqueue, e.enqueue, workflow.UpdateHandlerOptions{
@@ -118,6 +169,31 @@ func QueuesWorkflow(ctx workflow.Context, in Input) error {
 	if err := workflow.SetUpdateHandler(ctx, UpdateLeave, e.leave); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCallback, e.callback, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, r CallbackRequest) error {
+			if r.CallID == "" {
+				return errors.New("no call id")
+			}
+			if e.find(r.CallID) < 0 {
+				return temporal.NewNonRetryableApplicationError("call "+r.CallID+" is not waiting in a queue: only a waiting call can take a callback", ErrNotWaiting, nil)
+			}
+			if err := callback.CheckNumber(r.Number); err != nil {
+				return temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidNumber, nil)
+			}
+			return nil
+		},
+	}); err != nil {
+		return err
+	}
+	// Callback workflows report their attempts by signal.
+	reports := workflow.GetSignalChannel(ctx, callback.SignalReport)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var r callback.Report
+			reports.Receive(ctx, &r)
+			e.callbackReport(ctx, r)
+		}
+	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAgent, e.agent, workflow.UpdateHandlerOptions{
 		Validator: func(ctx workflow.Context, u AgentUpdate) error {
 			switch u.State {
@@ -141,7 +217,11 @@ func QueuesWorkflow(ctx workflow.Context, in Input) error {
 			return err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Nothing in flight may be lost to the new run: updates, reports not
+	// yet taken, announcements and callback workflows not yet started.
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && reports.Len() == 0 && e.pending == 0
+	}); err != nil {
 		return err
 	}
 	return workflow.NewContinueAsNewError(ctx, QueuesWorkflow, Input{Config: e.cfg, State: e.state()})
@@ -164,6 +244,16 @@ func (e *entity) state() State {
 	}
 	sort.Slice(st.Agents, func(i, j int) bool { return st.Agents[i].ID < st.Agents[j].ID })
 	return st
+}
+
+// find is the index of a waiting call, -1 if it is not waiting.
+func (e *entity) find(callID string) int {
+	for i := range e.waiting {
+		if e.waiting[i].CallID == callID {
+			return i
+		}
+	}
+	return -1
 }
 
 func (e *entity) enqueue(ctx workflow.Context, w agents.Waiting) (Enqueued, error) {
@@ -214,14 +304,23 @@ func (e *entity) position(callID string) Enqueued {
 	return Enqueued{Position: pos, EstimatedWait: agents.EstimatedWait(pos, n, aht)}
 }
 
-// leave removes a call (the caller hung up, or took a callback or
-// voicemail instead); a hang-up is recorded as abandoned with its wait.
+// leave removes a call (the caller hung up, or took voicemail instead);
+// a hang-up is recorded as abandoned with its wait. A callback entry stays:
+// its caller hangs up by design after asking for the callback, and only
+// an explicit cancel removes it.
 func (e *entity) leave(ctx workflow.Context, callID, reason string) (Event, error) {
 	for i, w := range e.waiting {
 		if w.CallID == callID {
+			now := workflow.Now(ctx)
+			if w.Callback && reason != LeaveCancel {
+				return Event{CallID: callID, Kind: KindCallbackRequested, Wait: now.Sub(w.EnqueuedAt), At: now}, nil
+			}
 			e.waiting = append(e.waiting[:i], e.waiting[i+1:]...)
-			ev := Event{CallID: callID, Kind: "abandoned", Wait: workflow.Now(ctx).Sub(w.EnqueuedAt), At: workflow.Now(ctx)}
-			if reason != "" && reason != "hangup" {
+			ev := Event{CallID: callID, Kind: KindAbandoned, Wait: now.Sub(w.EnqueuedAt), At: now}
+			switch {
+			case w.Callback:
+				ev.Kind = KindCallbackCancelled
+			case reason != "" && reason != "hangup":
 				ev.Kind = "left:" + reason
 			}
 			e.record(ev)
@@ -231,6 +330,58 @@ func (e *entity) leave(ctx workflow.Context, callID, reason string) (Event, erro
 		}
 	}
 	return Event{}, fmt.Errorf("call %s is not waiting", callID)
+}
+
+// callback turns a waiting call into a callback entry. It keeps its
+// EnqueuedAt and priority, so its place; a repeated request only updates
+// the number and language.
+func (e *entity) callback(ctx workflow.Context, r CallbackRequest) (Enqueued, error) {
+	i := e.find(r.CallID)
+	if i < 0 { // the validator saw it waiting; kept for safety
+		return Enqueued{}, temporal.NewNonRetryableApplicationError("call "+r.CallID+" is not waiting", ErrNotWaiting, nil)
+	}
+	w := &e.waiting[i]
+	first := !w.Callback
+	w.Callback, w.Number = true, r.Number
+	if r.Language != "" {
+		w.Language = r.Language
+	}
+	// The caller has their answer to the maximum wait: no second offer.
+	e.offered[r.CallID] = true
+	if first {
+		now := workflow.Now(ctx)
+		e.record(Event{CallID: r.CallID, Kind: KindCallbackRequested, Wait: now.Sub(w.EnqueuedAt), At: now})
+	}
+	e.dirty = true
+	e.changes++
+	return e.position(r.CallID), nil
+}
+
+// callbackReport records a callback attempt; on the last one the agent
+// stays busy with the call (connected) or is available again (failed).
+func (e *entity) callbackReport(ctx workflow.Context, r callback.Report) {
+	now := workflow.Now(ctx)
+	ev := Event{CallID: r.CallID, Kind: KindCallbackAttempt, AgentID: r.AgentID, Attempt: r.Attempt.Attempt,
+		Outcome: string(r.Attempt.Outcome), Detail: r.Attempt.Detail, At: now}
+	e.record(ev)
+	e.announce(ctx, ev)
+	if r.Status == "" {
+		return
+	}
+	fin := Event{CallID: r.CallID, AgentID: r.AgentID, Attempt: r.Attempt.Attempt, Outcome: string(r.Status), At: now}
+	switch r.Status {
+	case callback.Connected:
+		fin.Kind = KindCallbackConnected
+	default:
+		fin.Kind = KindCallbackFailed
+		if a := e.agents[r.AgentID]; a != nil && a.State == agents.Busy && a.Call == r.CallID {
+			a.State, a.Call, a.IdleSince = agents.Available, "", now
+		}
+	}
+	e.record(fin)
+	e.announce(ctx, fin)
+	e.dirty = true
+	e.changes++
 }
 
 func (e *entity) agent(ctx workflow.Context, u AgentUpdate) (agents.Agent, error) {
@@ -274,19 +425,22 @@ func (e *entity) route(ctx workflow.Context) {
 	for _, as := range agents.Route(e.waiting, list, now, e.cfg.Policy) {
 		a := e.agents[as.AgentID]
 		a.State, a.Call = agents.Busy, as.CallID
-		for i, w := range e.waiting {
-			if w.CallID == as.CallID {
-				e.waiting = append(e.waiting[:i], e.waiting[i+1:]...)
-				break
-			}
+		var w agents.Waiting
+		if i := e.find(as.CallID); i >= 0 {
+			w = e.waiting[i]
+			e.waiting = append(e.waiting[:i], e.waiting[i+1:]...)
 		}
-		ev := Event{CallID: as.CallID, Kind: "assigned", AgentID: as.AgentID, Wait: as.Wait, Widened: as.Widened, At: now}
+		ev := Event{CallID: as.CallID, Kind: KindAssigned, AgentID: as.AgentID, Wait: as.Wait, Widened: as.Widened, At: now}
+		if w.Callback {
+			ev.Kind = KindCallbackAssigned
+			e.startCallback(ctx, w, as.AgentID)
+		}
 		e.record(ev)
 		e.announce(ctx, ev)
 	}
 	if e.cfg.MaxWait > 0 {
 		for _, w := range e.waiting {
-			if !e.offered[w.CallID] && now.Sub(w.EnqueuedAt) >= e.cfg.MaxWait {
+			if !w.Callback && !e.offered[w.CallID] && now.Sub(w.EnqueuedAt) >= e.cfg.MaxWait {
 				e.offered[w.CallID] = true
 				ev := Event{CallID: w.CallID, Kind: "max-wait", Wait: now.Sub(w.EnqueuedAt), At: now}
 				e.record(ev)
@@ -302,7 +456,7 @@ func (e *entity) nextDue(now time.Time) time.Time {
 	if e.cfg.MaxWait > 0 {
 		for _, w := range e.waiting {
 			at := w.EnqueuedAt.Add(e.cfg.MaxWait)
-			if !e.offered[w.CallID] && at.After(now) && (next.IsZero() || at.Before(next)) {
+			if !w.Callback && !e.offered[w.CallID] && at.After(now) && (next.IsZero() || at.Before(next)) {
 				next = at
 			}
 		}
@@ -313,7 +467,9 @@ func (e *entity) nextDue(now time.Time) time.Time {
 // announce tells the rest of the system (the call flow bridges an
 // assigned call, or offers a callback past the maximum wait).
 func (e *entity) announce(ctx workflow.Context, ev Event) {
+	e.pending++
 	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { e.pending-- }()
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: 10 * time.Second,
 			RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumAttempts: 5},
@@ -321,6 +477,30 @@ func (e *entity) announce(ctx workflow.Context, ev Event) {
 		var a *Activities
 		if err := workflow.ExecuteActivity(actx, a.Announce, ev).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("queue event not delivered", "call", ev.CallID, "kind", ev.Kind, "error", err)
+		}
+	})
+}
+
+// startCallback starts the callback workflow of a routed callback entry.
+// It is a child that outlives this run (continue-as-new) and reports to
+// the entity by workflow ID, so to whichever run is current. A callback
+// that cannot start fails at once and frees its agent.
+func (e *entity) startCallback(ctx workflow.Context, w agents.Waiting, agentID string) {
+	in := callback.Input{CallID: w.CallID, Number: w.Number, Language: w.Language, AgentID: agentID, Queue: w.Queue,
+		Summary: w.Summary, MaxAttempts: e.cfg.CallbackAttempts, RetryDelay: e.cfg.CallbackRetryDelay,
+		ReportTo: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	e.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { e.pending-- }()
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:        callback.WorkflowID(w.CallID),
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		})
+		f := workflow.ExecuteChildWorkflow(cctx, callback.WorkflowName, in)
+		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("callback workflow did not start", "call", w.CallID, "error", err)
+			e.callbackReport(ctx, callback.Report{CallID: w.CallID, AgentID: agentID, Status: callback.Unanswered,
+				Attempt: callback.AttemptResult{Outcome: callback.Failed, Detail: "callback workflow did not start: " + err.Error()}})
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/vastaa/vastaa/agents"
+	"github.com/vastaa/vastaa/workflows/callback"
 )
 
 type listener struct {
@@ -158,3 +159,213 @@ func TestQueuesWorkflow(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// callbackDialer answers each call's attempts from its script.
+type callbackDialer struct {
+	mu     sync.Mutex
+	script map[string][]callback.Outcome
+	dials  map[string]int
+}
+
+func (d *callbackDialer) Dial(ctx context.Context, a callback.Attempt) (callback.Outcome, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dials[a.CallID]++
+	s := d.script[a.CallID]
+	if a.Attempt > len(s) {
+		return callback.Failed, errors.New("no script")
+	}
+	if s[a.Attempt-1] == callback.Answered {
+		return callback.Answered, nil
+	}
+	return s[a.Attempt-1], fmt.Errorf("scripted %s", s[a.Attempt-1])
+}
+
+// Callers c1 and c3 take callbacks and hang up; their entries keep their
+// places. c1 is routed before c2 (same priority, enqueued later) and is
+// connected on its second attempt, two minutes after a busy first; c3
+// gets no answer three times, so its agent is available again. A callback
+// for a call not waiting, or to a bad number, is refused; an explicit
+// cancel removes a callback entry.
+func TestQueuesCallbacks(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := s.NewTestWorkflowEnvironment()
+	lis := &listener{}
+	env.RegisterWorkflowWithOptions(QueuesWorkflow, workflow.RegisterOptions{Name: "QueuesWorkflow"})
+	env.RegisterActivity(&Activities{Listener: lis})
+	dialer := &callbackDialer{dials: map[string]int{}, script: map[string][]callback.Outcome{
+		"c1": {callback.Busy, callback.Answered},
+		"c3": {callback.NoAnswer, callback.NoAnswer, callback.NoAnswer},
+	}}
+	callback.Register(env, &callback.Activities{Dialer: dialer})
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	env.SetStartTime(t0)
+
+	var mu sync.Mutex
+	results := map[string]any{}
+	errs := map[string]error{}
+	send := func(key, name string, args ...any) {
+		env.UpdateWorkflow(name, key, &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(e error) { mu.Lock(); errs[key] = e; mu.Unlock() },
+			OnComplete: func(v any, e error) { mu.Lock(); results[key], errs[key] = v, e; mu.Unlock() },
+		}, args...)
+	}
+	positions := map[string]int{}
+	position := func(key, callID string) {
+		v, err := env.QueryWorkflow(QueryPosition, callID)
+		var p Enqueued
+		if err == nil {
+			err = v.Get(&p)
+		}
+		if err != nil {
+			t.Errorf("position %s: %v", key, err)
+		}
+		positions[key] = p.Position
+	}
+	var during State
+	query := func(st *State) {
+		v, err := env.QueryWorkflow(QueryState)
+		if err == nil {
+			err = v.Get(st)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	fi := func(id string) agents.Waiting {
+		return agents.Waiting{Item: agents.Item{CallID: id, Queue: "general", Language: "fi"}, Skills: []string{"lang:fi"}}
+	}
+	at := func(d time.Duration, f func()) { env.RegisterDelayedCallback(f, d) }
+	at(0, func() {
+		send("a1", UpdateAgent, AgentUpdate{ID: "a1", Skills: []string{"lang:fi"}, State: agents.Away})
+		send("a2", UpdateAgent, AgentUpdate{ID: "a2", Skills: []string{"lang:fi"}, State: agents.Away})
+	})
+	at(1*time.Second, func() { send("c1", UpdateEnqueue, fi("c1")) })
+	at(2*time.Second, func() { send("c2", UpdateEnqueue, fi("c2")) })
+	at(3*time.Second, func() { send("c3", UpdateEnqueue, fi("c3")) })
+	at(5*time.Second, func() {
+		send("callback c1", UpdateCallback, CallbackRequest{CallID: "c1", Number: "+358401234567"})
+		send("callback c3", UpdateCallback, CallbackRequest{CallID: "c3", Number: "0401234567", Language: "sv"})
+		send("callback unknown", UpdateCallback, CallbackRequest{CallID: "zz", Number: "0401234567"})
+		send("callback bad number", UpdateCallback, CallbackRequest{CallID: "c2", Number: "040 123 4567"})
+	})
+	at(6*time.Second, func() {
+		send("leave c1", UpdateLeave, "c1", "hangup")
+		send("leave c3", UpdateLeave, "c3", "hangup")
+	})
+	at(7*time.Second, func() {
+		position("c1", "c1")
+		position("c2", "c2")
+		position("c3", "c3")
+		position("unknown", "zz")
+		query(&during)
+	})
+	at(time.Minute, func() {
+		send("a1 available", UpdateAgent, AgentUpdate{ID: "a1", State: agents.Available})
+	})
+	at(10*time.Minute, func() {
+		send("a2 available", UpdateAgent, AgentUpdate{ID: "a2", State: agents.Available})
+	})
+	at(11*time.Minute, func() {
+		send("callback c2 assigned", UpdateCallback, CallbackRequest{CallID: "c2", Number: "0401234567"})
+	})
+	at(15*time.Minute, func() {
+		send("a2 available again", UpdateAgent, AgentUpdate{ID: "a2", State: agents.Available})
+	})
+	at(20*time.Minute, func() {
+		send("c5", UpdateEnqueue, agents.Waiting{Item: agents.Item{CallID: "c5", Queue: "general", Language: "en"}, Skills: []string{"lang:en"}})
+	})
+	at(20*time.Minute+time.Second, func() { send("callback c5", UpdateCallback, CallbackRequest{CallID: "c5", Number: "112"}) })
+	at(21*time.Minute, func() { send("cancel c5", UpdateLeave, "c5", LeaveCancel) })
+	var final State
+	at(30*time.Minute, func() {
+		query(&final)
+		env.CancelWorkflow()
+	})
+	env.ExecuteWorkflow(QueuesWorkflow, Input{Config: Config{AverageHandle: 4 * time.Minute, MaxWait: 30 * time.Second}})
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range []string{"callback c1", "callback c3", "leave c1", "leave c3", "callback c5", "cancel c5"} {
+		if errs[k] != nil {
+			t.Errorf("%s: %v", k, errs[k])
+		}
+	}
+	if e, ok := results["callback c1"].(Enqueued); !ok || e.Position != 1 {
+		t.Errorf("callback c1 kept place %+v", results["callback c1"])
+	}
+	var ae *temporal.ApplicationError
+	for k, typ := range map[string]string{"callback unknown": ErrNotWaiting, "callback c2 assigned": ErrNotWaiting, "callback bad number": ErrInvalidNumber} {
+		if err := errs[k]; err == nil || !errorsAs(err, &ae) || ae.Type() != typ {
+			t.Errorf("%s: %v, want a %s error", k, err, typ)
+		} else {
+			t.Logf("%s refused: %v", k, err)
+		}
+	}
+	if fmt.Sprint(positions) != "map[c1:1 c2:2 c3:3 unknown:0]" {
+		t.Errorf("positions %v", positions)
+	}
+	// After the hang-ups both callback entries still wait, with their place.
+	byID := map[string]agents.Waiting{}
+	for _, w := range during.Waiting {
+		byID[w.CallID] = w
+	}
+	if w := byID["c1"]; !w.Callback || w.Number != "+358401234567" || !w.EnqueuedAt.Equal(t0.Add(time.Second)) {
+		t.Errorf("c1 entry %+v", w)
+	}
+	if w := byID["c3"]; !w.Callback || w.Language != "sv" || !w.EnqueuedAt.Equal(t0.Add(3*time.Second)) {
+		t.Errorf("c3 entry %+v", w)
+	}
+
+	var got []string
+	times := map[string]time.Time{}
+	for _, e := range final.Events {
+		s := e.Kind + ":" + e.CallID
+		if e.AgentID != "" {
+			s += ">" + e.AgentID
+		}
+		if e.Attempt > 0 {
+			s += fmt.Sprintf("#%d=%s", e.Attempt, e.Outcome)
+		}
+		got = append(got, s)
+		times[s] = e.At
+	}
+	want := strings.Join([]string{
+		"callback-requested:c1", "callback-requested:c3", "max-wait:c2",
+		"callback-assigned:c1>a1", "callback-attempt:c1>a1#1=busy",
+		"callback-attempt:c1>a1#2=answered", "callback-connected:c1>a1#2=connected",
+		"assigned:c2>a2",
+		"callback-assigned:c3>a2", "callback-attempt:c3>a2#1=no-answer", "callback-attempt:c3>a2#2=no-answer",
+		"callback-attempt:c3>a2#3=no-answer", "callback-failed:c3>a2#3=failed",
+		"callback-requested:c5", "callback-cancelled:c5",
+	}, " ")
+	if strings.Join(got, " ") != want {
+		t.Errorf("events\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	// Attempts are two minutes apart, on workflow timers.
+	if at := times["callback-attempt:c1>a1#2=answered"]; !at.Equal(t0.Add(3 * time.Minute)) {
+		t.Errorf("c1 second attempt at %v", at.Sub(t0))
+	}
+	if at := times["callback-failed:c3>a2#3=failed"]; !at.Equal(t0.Add(19 * time.Minute)) {
+		t.Errorf("c3 failed at %v", at.Sub(t0))
+	}
+	states := map[string]string{}
+	for _, a := range final.Agents {
+		states[a.ID] = string(a.State) + ":" + a.Call
+	}
+	if states["a1"] != "busy:c1" || states["a2"] != "available:" {
+		t.Errorf("agents %v: want a1 busy with the connected callback, a2 available after the failed one", states)
+	}
+	if len(final.Waiting) != 0 {
+		t.Errorf("still waiting %+v", final.Waiting)
+	}
+	if dialer.dials["c1"] != 2 || dialer.dials["c3"] != 3 || dialer.dials["c5"] != 0 {
+		t.Errorf("dials %v", dialer.dials)
+	}
+	// The listener hears the callback events too.
+	if sum := lis.summary(); !strings.Contains(sum, "callback-connected:c1>a1") || !strings.Contains(sum, "callback-failed:c3>a2") {
+		t.Errorf("listener heard %s", sum)
+	}
+}
