@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -142,13 +143,59 @@ func TestE2EVoicemailBecomesATask(t *testing.T) {
 			t.Errorf("recording: rate %d err %v, %.1f s voiced", rate, err, voicedSeconds(pcm, 0, float64(len(pcm))/8000))
 		}
 	}
-	// The team can take it.
+	// The team can take it, over HTTP and from the terminal.
 	req, _ := http.NewRequest(http.MethodPatch, "http://"+a.httpAddr+"/api/tasks/"+task.ID, strings.NewReader(`{"status":"pending","assignee":"aino"}`))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("patch: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	dataDir := a.cfg.DataDir
+	if code, out := vastaa(t, "tasks", "--data-dir", dataDir, "--team", "prescriptions"); code != 0 || !strings.Contains(out, "pending") || !strings.Contains(out, "aino") {
+		t.Errorf("vastaa tasks: %d %q", code, out)
+	}
+	if code, out := vastaa(t, "tasks", "set", task.ID, "--data-dir", dataDir, "--status", "solved"); code != 0 || !strings.Contains(out, "solved") {
+		t.Errorf("vastaa tasks set: %d %q", code, out)
+	}
+	if code, _ := vastaa(t, "tasks", "set", task.ID, "--data-dir", dataDir, "--status", "asleep"); code == 0 {
+		t.Error("a bad status was accepted")
+	}
+	if code, out := vastaa(t, "tasks", "--data-dir", dataDir, "--status", "open"); code != 0 || strings.Contains(out, "prescriptions") {
+		t.Errorf("solved task still listed as open: %q", out)
+	}
+}
+
+// Bookings made by voice show up in the resource's iCalendar feed.
+func TestBookingsICS(t *testing.T) {
+	a := runningApp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	offer, err := a.desk.Offer(ctx, workflows.OfferRequest{Text: "a nurse as soon as possible", Language: "en", Earliest: true})
+	if err != nil || len(offer.Slots) == 0 {
+		t.Fatalf("offer %+v %v", offer, err)
+	}
+	b, err := a.desk.Book(ctx, workflows.BookSlot{ID: "ics-test", Slot: offer.Slots[0], Caller: "+358401110000", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + a.httpAddr + "/api/bookings/" + b.Resource + ".ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ics := string(body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") ||
+		!strings.Contains(ics, "BEGIN:VCALENDAR") || !strings.Contains(ics, "ics-test") ||
+		!strings.Contains(ics, b.Start.UTC().Format("20060102T150405Z")) || strings.Contains(ics, "+358401110000") {
+		t.Errorf("ics %d %q:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), ics)
+	}
+	if resp, err := http.Get("http://" + a.httpAddr + "/api/bookings/nobody.ics"); err != nil || resp.StatusCode != 404 {
+		t.Errorf("unknown resource: %v %v", resp.Status, err)
+	}
+	if err := a.desk.Cancel(ctx, b); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A caller handed to a person hears their place in the queue, then
