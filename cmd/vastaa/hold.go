@@ -107,7 +107,7 @@ func (a *app) hold(ctx context.Context, c *sipua.Call, port *callPort, lang pipe
 				a.sayAndWait(ctx, port, workflows.CallbackTaken(string(lang)), lang, log)
 				return holdCallback
 			case '2':
-				if a.queues.Leave(c.ID) {
+				if a.queues.LeaveFor(c.ID, "voicemail") {
 					log.Info("caller left the queue to leave a message")
 				}
 				port.StopPlayback()

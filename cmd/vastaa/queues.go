@@ -24,6 +24,7 @@ import (
 type queueStore interface {
 	Enqueue(ctx context.Context, it agents.Item) (int, error)
 	Leave(callID string) bool
+	LeaveFor(callID, reason string) bool
 	Handler() http.Handler
 	Position(ctx context.Context, callID string) (qflow.Enqueued, error)
 	Callback(ctx context.Context, req qflow.CallbackRequest) (qflow.Enqueued, error)
@@ -102,7 +103,11 @@ func (d *durableQueues) Enqueue(ctx context.Context, it agents.Item) (int, error
 
 // Leave takes a call that hung up out of its queue (recorded as abandoned
 // with its wait); false when it was not waiting.
-func (d *durableQueues) Leave(callID string) bool {
+func (d *durableQueues) Leave(callID string) bool { return d.LeaveFor(callID, "hangup") }
+
+// LeaveFor takes a call out of its queue for a reason other than a
+// hang-up (e.g. "voicemail"): recorded as "left:<reason>", not abandoned.
+func (d *durableQueues) LeaveFor(callID, reason string) bool {
 	d.mu.Lock()
 	was := d.waiting[callID]
 	delete(d.waiting, callID)
@@ -112,7 +117,7 @@ func (d *durableQueues) Leave(callID string) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return d.update(ctx, qflow.UpdateLeave, nil, callID, "hangup") == nil
+	return d.update(ctx, qflow.UpdateLeave, nil, callID, reason) == nil
 }
 
 // Position is the call's place in its queue and its estimated wait, for
