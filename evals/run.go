@@ -206,10 +206,14 @@ func (r *Runner) one(ctx context.Context, s Scenario) (res Result) {
 		res.Route, res.Queue = tr.Route, tr.Queue
 		res.HungUp = d.Hangup
 	}
-	if !res.HungUp {
-		if err := r.Bot.End(ctx, callID, "eval-done"); err != nil {
-			res.Error = "ending the call: " + err.Error()
-		}
+	// The call ends either way, as the call flow ends it after a real
+	// call: a caller the bot said goodbye to while queued leaves the queue.
+	reason := "eval-done"
+	if res.HungUp {
+		reason = "bot-hangup"
+	}
+	if err := r.Bot.End(ctx, callID, reason); err != nil {
+		res.Error = "ending the call: " + err.Error()
 	}
 	Check(s, &res)
 	return res
