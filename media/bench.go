@@ -30,6 +30,13 @@ type MediaBenchConfig struct {
 	// far end is a light simulation (one socket, two threads for all
 	// calls) whose CPU is measured apart, so the bot's own cost shows.
 	FarSessions bool
+	// CallerAudio is what the light simulated callers say, 8 kHz, played
+	// in a loop, each call from its own point in it (nil: BenchCallerAudio
+	// of synthetic speech). Make it sound like a caller on a phone line,
+	// pauses and background included: a VAD with an energy gate does less
+	// work on pauses, so digital silence or nonstop speech would flatter or
+	// wrong it.
+	CallerAudio []int16
 }
 
 // MediaBenchResult is what RunMediaBench measured.
@@ -167,7 +174,11 @@ func RunMediaBenchConfig(ctx context.Context, cfg MediaBenchConfig) (MediaBenchR
 		}()
 		go func() {
 			defer wg.Done()
-			farCallers(stop, farConn, targets, speech, &farCPU[1])
+			audio := cfg.CallerAudio
+			if len(audio) < frameSamples {
+				audio = BenchCallerAudio(nil)
+			}
+			farCallers(stop, farConn, targets, audio, &farCPU[1])
 		}()
 	}
 	farReceived := func() uint64 {
@@ -281,18 +292,25 @@ func farReceive(conn *net.UDPConn, replies *atomic.Uint64, cpu *atomic.Int64) {
 
 // farCallers sends every target a 20 ms µ-law packet per 20 ms from one
 // socket in batches (sendmmsg), with a telephone-event key press every 3 s
-// per call, and publishes its thread's CPU time.
-func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPort, speech []int16, cpu *atomic.Int64) {
+// per call, and publishes its thread's CPU time. Like independent phones,
+// the callers do not send in step: call i sends at (i mod 20) ms into each
+// period, and starts at its own point of the audio loop.
+func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPort, audio []int16, cpu *atomic.Int64) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	type leg struct {
-		seq uint16
-		ts  uint32
+		seq    uint16
+		ts     uint32
+		offset int // frame of the audio loop the call starts at
 	}
+	const phases = 20 // 1 ms apart
 	legs := make([]leg, len(targets))
-	payloads := make([][]byte, len(speech)/frameSamples)
+	payloads := make([][]byte, len(audio)/frameSamples)
 	for i := range payloads {
-		payloads[i] = PCMU.Encode(nil, speech[i*frameSamples:(i+1)*frameSamples])
+		payloads[i] = PCMU.Encode(nil, audio[i*frameSamples:(i+1)*frameSamples])
+	}
+	for i := range legs {
+		legs[i].offset = (i * 397) % len(payloads) // 397 frames: about 8 s apart
 	}
 	const batch = 64
 	pc := ipv4.NewPacketConn(conn)
@@ -305,49 +323,124 @@ func farCallers(stop <-chan struct{}, conn *net.UDPConn, targets []netip.AddrPor
 	for i, t := range targets {
 		addrs[i] = net.UDPAddrFromAddrPort(t)
 	}
+	flush := func(n int) {
+		for m := msgs[:n]; len(m) > 0; {
+			sent, err := pc.WriteBatch(m, 0)
+			if err != nil {
+				break
+			}
+			m = m[sent:]
+		}
+	}
 	start := time.Now()
-	for k := 0; ; k++ {
+	period := 20 * time.Millisecond
+	for step := 0; ; step++ {
 		cpu.Store(int64(threadCPU()))
 		select {
 		case <-stop:
 			return
-		case <-time.After(time.Until(start.Add(time.Duration(k) * 20 * time.Millisecond))):
+		case <-time.After(time.Until(start.Add(time.Duration(step) * period / phases))):
 		}
-		for lo := 0; lo < len(targets); lo += batch {
-			hi := min(lo+batch, len(targets))
-			for i := lo; i < hi; i++ {
-				l := &legs[i]
-				var h rtp.Header
-				var payload []byte
-				phase := ((k-i)%150 + 150) % 150 // 3 s cycle, call i starts at tick i
-				switch {
-				case phase < 5: // a 100 ms key press, end packet once
-					ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}
-					h = rtp.Header{Version: 2, PayloadType: 101, Marker: phase == 0, SequenceNumber: l.seq, Timestamp: l.ts - uint32(phase*frameSamples), SSRC: uint32(i + 1)}
-					payload = ev.Marshal()
-				default:
-					h = rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: l.seq, Timestamp: l.ts, SSRC: uint32(i + 1)}
-					payload = payloads[k%len(payloads)]
-				}
-				l.seq++
-				l.ts += frameSamples
-				b := bufs[i-lo][:cap(bufs[i-lo])]
-				n, err := h.MarshalTo(b)
-				if err != nil {
-					continue
-				}
-				bufs[i-lo] = append(b[:n], payload...)
-				msgs[i-lo] = ipv4.Message{Buffers: [][]byte{bufs[i-lo]}, Addr: addrs[i]}
+		k, slot := step/phases, step%phases
+		n := 0
+		for i := slot; i < len(targets); i += phases {
+			l := &legs[i]
+			var h rtp.Header
+			var payload []byte
+			phase := ((k-i)%150 + 150) % 150 // 3 s cycle, call i starts at tick i
+			switch {
+			case phase < 5: // a 100 ms key press, end packet once
+				ev := TelephoneEvent{Event: 5, Volume: 10, Duration: uint16((phase + 1) * frameSamples), End: phase == 4}
+				h = rtp.Header{Version: 2, PayloadType: 101, Marker: phase == 0, SequenceNumber: l.seq, Timestamp: l.ts - uint32(phase*frameSamples), SSRC: uint32(i + 1)}
+				payload = ev.Marshal()
+			default:
+				h = rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: l.seq, Timestamp: l.ts, SSRC: uint32(i + 1)}
+				payload = payloads[(k+l.offset)%len(payloads)]
 			}
-			for m := msgs[:hi-lo]; len(m) > 0; {
-				n, err := pc.WriteBatch(m, 0)
-				if err != nil {
-					break
-				}
-				m = m[n:]
+			l.seq++
+			l.ts += frameSamples
+			b := bufs[n][:cap(bufs[n])]
+			hn, err := h.MarshalTo(b)
+			if err != nil {
+				continue
 			}
+			bufs[n] = append(b[:hn], payload...)
+			msgs[n] = ipv4.Message{Buffers: [][]byte{bufs[n]}, Addr: addrs[i]}
+			if n++; n == batch {
+				flush(n)
+				n = 0
+			}
+		}
+		flush(n)
+	}
+}
+
+// BenchCallerAudio is a loop of what a caller sends while a bot talks with
+// them, at 8 kHz: each utterance (scaled to about -21 dBFS) followed by
+// 4.5 s of pause, all over a telephone line's background noise at about
+// -55 dBFS. A bot call is mostly the bot talking, so the caller is silent
+// about three fifths of the time. nil utterances: synthetic speech-like
+// bursts of 1.5 to 3.5 s (a voiced buzz with syllable rhythm and short gaps).
+func BenchCallerAudio(utterances [][]int16) []int16 {
+	const rate = 8000
+	if len(utterances) == 0 {
+		for i, secs := range []float64{2.5, 1.5, 3.5, 2} {
+			utterances = append(utterances, syntheticUtterance(int(secs*rate), 110+25*float64(i)))
 		}
 	}
+	var out []int16
+	for _, u := range utterances {
+		out = append(out, make([]int16, rate*9/2)...)
+		out = append(out, scaleRMS(u, 2900)...)
+	}
+	out = out[:len(out)/frameSamples*frameSamples]
+	// Line noise: white noise through a one-pole low-pass, a little hum.
+	seed := uint32(12345)
+	var lp float64
+	for i := range out {
+		seed = seed*1664525 + 1013904223
+		white := float64(int32(seed)) / (1 << 31)
+		lp = 0.7*lp + 0.3*white
+		hum := 0.3 * math.Sin(2*math.Pi*50*float64(i)/rate)
+		v := float64(out[i]) + 75*(lp+hum)
+		out[i] = int16(max(-32768, min(32767, v)))
+	}
+	return out
+}
+
+// syntheticUtterance is a voiced buzz whose pitch wanders, with formant-ish
+// partials, a 4 Hz syllable envelope and a short gap every 0.7 s.
+func syntheticUtterance(n int, pitch float64) []int16 {
+	out := make([]int16, n)
+	var ph float64
+	for i := range out {
+		t := float64(i) / 8000
+		f0 := pitch * (1 + 0.1*math.Sin(2*math.Pi*0.7*t))
+		ph += 2 * math.Pi * f0 / 8000
+		env := 0.5 + 0.5*math.Sin(2*math.Pi*4*t)
+		if math.Mod(t, 0.7) > 0.6 {
+			env = 0
+		}
+		v := 0.5*math.Sin(ph) + 0.25*math.Sin(5*ph) + 0.15*math.Sin(9*ph) + 0.1*math.Sin(14*ph)
+		out[i] = int16(env * v * 16000)
+	}
+	return out
+}
+
+func scaleRMS(pcm []int16, level float64) []int16 {
+	var sq float64
+	for _, v := range pcm {
+		sq += float64(v) * float64(v)
+	}
+	out := make([]int16, len(pcm))
+	if sq == 0 {
+		return out
+	}
+	k := level / math.Sqrt(sq/float64(len(pcm)))
+	for i, v := range pcm {
+		out[i] = int16(max(-32768, min(32767, float64(v)*k)))
+	}
+	return out
 }
 
 // benchSignal is speech-like: a 150 Hz buzz with formant-ish partials and

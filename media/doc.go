@@ -3,8 +3,10 @@
 // jitter buffer and one shared send clock for all calls, RFC 4733 DTMF both
 // ways, resampling, WAV files and time-aligned stereo call recording.
 //
-// One Pacer drives every call: each 20 ms tick, every Session sends at most
-// one packet (queued audio from Play, or DTMF from SendDTMF) and hands one
+// One Pacer drives every call: each 20 ms tick, at the call's own phase
+// within the period, every Session sends at most one packet (queued audio
+// from Play, or DTMF from SendDTMF), reads what arrived on its socket
+// (on Linux without a goroutine of its own, see pollReader) and hands one
 // decoded frame from its jitter buffer to Frames. Typical use:
 //
 //	pacer := media.NewPacer(20 * time.Millisecond)

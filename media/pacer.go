@@ -8,23 +8,31 @@ import (
 	"time"
 )
 
-// ticker is anything the pacer drives once per interval: first every
-// member sends (the time-critical half, reporting whether a packet went
-// out), then every member does its receive-side work.
+// ticker is anything the pacer drives once per interval, at its own phase:
+// first the members of a slot send (the time-critical half, reporting
+// whether a packet went out), then they do their receive-side work.
 type ticker interface {
 	send(now time.Time) bool
 	receive(now time.Time)
 }
 
 // Pacer is the one send clock shared by every call. A timer per call costs a
-// goroutine wake-up per call per 20 ms and drifts; one clock wakes once, and
-// shards the calls over one worker per CPU so a tick's sends run in
-// parallel. Ticks are scheduled on absolute times (start + k*interval), so
-// a late tick does not push later ones back. Within a shard the calls keep
-// their order from tick to tick, so each call's packets leave at a steady
-// offset from the tick and the spacing between them stays even.
+// goroutine wake-up per call per 20 ms and drifts; a shared clock wakes a
+// few times per period for all calls.
+//
+// Calls are sharded over one worker per CPU, so sends run in parallel, and
+// within a shard every call gets its own phase: the 20 ms period is cut
+// into slots of about a millisecond and a call joins the emptiest slot, so
+// its packets leave at start + k*interval + phase. Sending every call's
+// packet at the same instant would make the last of a thousand sends late
+// by the whole send loop (and wake every receiver at once); media servers
+// stagger streams the same way. Each call's lateness is measured against
+// its own schedule (tick time plus its phase). Schedules are absolute, so a
+// late slot does not push later ones back, and a call keeps its slot for
+// life, so the spacing between its packets stays even.
 type Pacer struct {
 	interval time.Duration
+	slots    int // phases per interval, per shard
 
 	mu     sync.Mutex
 	shards []*pacerShard
@@ -33,27 +41,24 @@ type Pacer struct {
 	done   chan struct{}
 
 	ticks    atomic.Uint64
-	skipped  atomic.Uint64    // shard ticks not run because the shard was still busy
-	lateness latencyHistogram // per packet: when it was sent vs. its ideal tick time
+	skipped  atomic.Uint64    // shard periods not run because the shard fell a whole period behind
+	lateness latencyHistogram // per packet: when it was sent vs. its own scheduled time
 	spacing  latencyHistogram // per call: |gap between consecutive packets - interval|
 }
 
 type pacerShard struct {
+	index   int
 	mu      sync.Mutex
-	members []*pacerMember
-	wake    chan pacerTick
+	members []*pacerMember // in the order they joined; a slot's members send in this order
+	load    []int          // members per slot
 }
 
 type pacerMember struct {
 	id       int
 	t        ticker
+	slot     int
 	lastTick int64 // tick of the member's previous packet
 	lastSent time.Time
-}
-
-type pacerTick struct {
-	k     int64
-	ideal time.Time
 }
 
 // NewPacer makes a pacer ticking every interval (20 ms for G.711 ptime 20).
@@ -61,12 +66,22 @@ func NewPacer(interval time.Duration) *Pacer {
 	if interval <= 0 {
 		interval = 20 * time.Millisecond
 	}
-	p := &Pacer{interval: interval}
+	// About one slot per millisecond: finer slots would not help, as Go's
+	// timers on Linux wake with about a millisecond of granularity.
+	slots := max(1, min(20, int(interval/time.Millisecond)))
+	p := &Pacer{interval: interval, slots: slots}
 	n := max(1, runtime.GOMAXPROCS(0))
 	for i := 0; i < n; i++ {
-		p.shards = append(p.shards, &pacerShard{wake: make(chan pacerTick, 1)})
+		p.shards = append(p.shards, &pacerShard{index: i, load: make([]int, slots)})
 	}
 	return p
+}
+
+// phase is when within each interval a slot of a shard sends. The shards'
+// slots interleave, so that no two shards wake at the same instant.
+func (p *Pacer) phase(shard, slot int) time.Duration {
+	slotLen := p.interval / time.Duration(p.slots)
+	return time.Duration(slot)*slotLen + slotLen*time.Duration(shard)/time.Duration(len(p.shards))
 }
 
 // Start runs the clock until ctx is done or Stop is called. Starting a
@@ -80,72 +95,94 @@ func (p *Pacer) Start(ctx context.Context) {
 	ctx, p.cancel = context.WithCancel(ctx)
 	p.done = make(chan struct{})
 	var wg sync.WaitGroup
+	start := time.Now()
 	for _, s := range p.shards {
 		wg.Add(1)
 		go func(s *pacerShard) {
 			defer wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case t := <-s.wake:
-					p.runTick(s, t)
-				}
-			}
+			p.runShard(ctx, s, start)
 		}(s)
 	}
 	go func() {
 		defer close(p.done)
-		defer wg.Wait()
-		start := time.Now()
-		for k := int64(1); ; k++ {
-			ideal := start.Add(time.Duration(k) * p.interval)
-			t := time.NewTimer(time.Until(ideal))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			p.ticks.Add(1)
-			for _, s := range p.shards {
-				select {
-				case s.wake <- pacerTick{k, ideal}:
-				default:
-					// The shard is still a tick behind: skip this one rather
-					// than queue up and burst later.
-					p.skipped.Add(1)
-				}
-			}
-			// If the clock fell far behind (machine suspended, overload),
-			// skip the missed ticks instead of bursting them out.
-			if behind := time.Since(ideal); behind > 5*p.interval {
-				missed := int64(behind / p.interval)
-				k += missed
-				p.skipped.Add(uint64(missed) * uint64(len(p.shards)))
-			}
-		}
+		wg.Wait()
 	}()
 }
 
-// runTick sends for every member of a shard, then runs their receive work.
-func (p *Pacer) runTick(s *pacerShard, t pacerTick) {
+// runShard is one worker: it wakes at each of its occupied slots' times
+// and runs that slot's members. A shard with no calls wakes once a period.
+func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	sleepUntil := func(at time.Time) bool {
+		if d := time.Until(at); d > 0 {
+			t.Reset(d)
+			select {
+			case <-ctx.Done():
+				return false
+			case <-t.C:
+			}
+		}
+		return ctx.Err() == nil
+	}
+	for k := int64(1); ; k++ {
+		if s.index == 0 {
+			p.ticks.Add(1)
+		}
+		base := start.Add(time.Duration(k) * p.interval)
+		ran := false
+		for slot := 0; slot < p.slots; slot++ {
+			s.mu.Lock()
+			empty := s.load[slot] == 0
+			s.mu.Unlock()
+			if empty {
+				continue
+			}
+			ideal := base.Add(p.phase(s.index, slot))
+			if !sleepUntil(ideal) {
+				return
+			}
+			p.runSlot(s, slot, k, ideal)
+			ran = true
+		}
+		next := base.Add(p.interval)
+		if !ran {
+			if !sleepUntil(next) {
+				return
+			}
+			continue
+		}
+		// A shard that fell more than a period behind (machine suspended,
+		// overload) skips the missed periods instead of bursting them out.
+		if behind := time.Since(next); behind > p.interval {
+			missed := int64(behind / p.interval)
+			k += missed
+			p.skipped.Add(uint64(missed))
+		}
+	}
+}
+
+// runSlot sends for every member of one slot of a shard, then runs their
+// receive work.
+func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.members {
-		if !m.t.send(t.ideal) {
+		if m.slot != slot || !m.t.send(ideal) {
 			continue
 		}
 		now := time.Now()
-		p.lateness.observe(now.Sub(t.ideal))
-		if m.lastTick == t.k-1 {
+		p.lateness.observe(now.Sub(ideal))
+		if m.lastTick == k-1 {
 			gap := now.Sub(m.lastSent) - p.interval
 			p.spacing.observe(max(gap, -gap))
 		}
-		m.lastTick, m.lastSent = t.k, now
+		m.lastTick, m.lastSent = k, now
 	}
 	for _, m := range s.members {
-		m.t.receive(t.ideal)
+		if m.slot == slot {
+			m.t.receive(ideal)
+		}
 	}
 }
 
@@ -161,7 +198,8 @@ func (p *Pacer) Stop() {
 	<-done
 }
 
-// add registers a member and returns its id for remove.
+// add registers a member in the emptiest slot of its shard and returns its
+// id for remove.
 func (p *Pacer) add(m ticker) int {
 	p.mu.Lock()
 	id := p.nextID
@@ -169,7 +207,18 @@ func (p *Pacer) add(m ticker) int {
 	p.mu.Unlock()
 	s := p.shards[id%len(p.shards)]
 	s.mu.Lock()
-	s.members = append(s.members, &pacerMember{id: id, t: m, lastTick: -2})
+	// Start the search one past where the previous member went, so that
+	// ties spread round the period instead of piling into slot 0.
+	first := (id / len(p.shards)) % p.slots
+	slot := first
+	for i := 1; i < p.slots; i++ {
+		j := (first + i) % p.slots
+		if s.load[j] < s.load[slot] {
+			slot = j
+		}
+	}
+	s.load[slot]++
+	s.members = append(s.members, &pacerMember{id: id, t: m, slot: slot, lastTick: -2})
 	s.mu.Unlock()
 	return id
 }
@@ -181,8 +230,9 @@ func (p *Pacer) remove(id int) {
 	for i, m := range s.members {
 		if m.id == id {
 			// Keep the order of the others: moving one would shift its
-			// send offset within the tick.
+			// send offset within the slot.
 			s.members = append(s.members[:i], s.members[i+1:]...)
+			s.load[m.slot]--
 			return
 		}
 	}
@@ -191,8 +241,9 @@ func (p *Pacer) remove(id int) {
 // PacerStats describe how punctual the clock has been.
 type PacerStats struct {
 	Ticks uint64
-	// Lateness is, per packet sent, how long after its ideal tick time it
-	// left (actual - ideal): wake-up delay plus the sends before it.
+	// Lateness is, per packet sent, how long after its own scheduled time
+	// (tick plus the call's phase) it left, actual - scheduled: wake-up
+	// delay plus the sends before it in its slot.
 	LatenessP50 time.Duration
 	LatenessP99 time.Duration
 	LatenessMax time.Duration
@@ -200,8 +251,8 @@ type PacerStats struct {
 	// packets strayed from the interval: the jitter the far end sees.
 	SpacingP50 time.Duration
 	SpacingP99 time.Duration
-	// Skipped counts ticks a group of calls missed because the machine
-	// could not keep up (each skipped tick is 20 ms those calls did not send).
+	// Skipped counts periods a shard of calls missed because the machine
+	// could not keep up (each is 20 ms those calls did not send).
 	Skipped uint64
 }
 

@@ -55,7 +55,16 @@ func TestPacerDrivesAllMembersFromOneClock(t *testing.T) {
 	p.Start(ctx)
 	p.Start(ctx) // a second Start must not start a second clock
 	deadline := time.Now().Add(5 * time.Second)
-	for members[0].count() < 10 && time.Now().Before(deadline) {
+	// Members send at their own phases within the interval, so wait for
+	// the slowest, not just the first.
+	minCount := func() int {
+		n := members[0].count()
+		for _, m := range members[1:] {
+			n = min(n, m.count())
+		}
+		return n
+	}
+	for minCount() < 10 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	p.remove(ids[4])
@@ -141,5 +150,59 @@ func TestLatencyHistogramQuantiles(t *testing.T) {
 	}
 	if time.Duration(h.max.Load()) != time.Hour {
 		t.Errorf("max %v", time.Duration(h.max.Load()))
+	}
+}
+
+// TestPacerStaggersCalls: calls are spread evenly over the period's slots,
+// each keeps its own phase, and its packets follow its own schedule.
+func TestPacerStaggersCalls(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	const n = 80
+	members := make([]*countingTicker, n)
+	for i := range members {
+		members[i] = &countingTicker{}
+		p.add(members[i])
+	}
+	for _, s := range p.shards {
+		lo, hi := s.load[0], s.load[0]
+		for _, l := range s.load {
+			lo, hi = min(lo, l), max(hi, l)
+		}
+		if hi-lo > 1 {
+			t.Errorf("shard %d: slot loads %v, want even", s.index, s.load)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.Start(ctx)
+	deadline := time.Now().Add(5 * time.Second)
+	slowest := func() int {
+		c := members[0].count()
+		for _, m := range members[1:] {
+			c = min(c, m.count())
+		}
+		return c
+	}
+	for slowest() < 5 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.Stop()
+	phases := map[time.Duration]bool{}
+	for i, m := range members {
+		m.mu.Lock()
+		last := m.last
+		m.mu.Unlock()
+		ph := time.Duration(last.UnixNano()) % p.interval
+		phases[ph.Round(100*time.Microsecond)] = true
+		if m.count() < 5 {
+			t.Fatalf("member %d sent %d times", i, m.count())
+		}
+	}
+	// 20 slots per shard, interleaved between shards.
+	if want := min(n, p.slots*len(p.shards)); len(phases) < want {
+		t.Errorf("%d distinct send phases among %d calls, want %d", len(phases), n, want)
+	}
+	if st := p.Stats(); st.LatenessP99 <= 0 || st.LatenessP99 > 15*time.Millisecond {
+		t.Logf("lateness p99 %v (machine busy?)", st.LatenessP99)
 	}
 }

@@ -75,6 +75,10 @@ type Session struct {
 	pktBuf        []byte
 
 	lastPacket atomic.Int64 // unix nanos of the last packet received
+	// poller reads the socket on the pacer's tick (see pollReader); nil:
+	// a goroutine blocks in ReadFrom instead.
+	poller     *pollReader
+	onPacket   func(b []byte, from netip.AddrPort, at time.Time)
 	pacerID    int
 	registered bool // with the pacer, under pacerID
 	started    bool
@@ -155,6 +159,10 @@ func (s *Session) Start(ctx context.Context) {
 		return
 	}
 	s.started = true
+	if p := newPollReader(s.cfg.Conn); p != nil {
+		s.poller = p
+		s.onPacket = s.handleDatagram
+	}
 	s.mu.Unlock()
 	// Not under s.mu: the pacer's workers take their shard lock and then
 	// s.mu, so holding s.mu here would invert that order.
@@ -167,7 +175,9 @@ func (s *Session) Start(ctx context.Context) {
 		s.cfg.Pacer.remove(id)
 	default:
 	}
-	go s.readLoop()
+	if s.poller == nil {
+		go s.readLoop()
+	}
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -343,6 +353,15 @@ func (s *Session) readLoop() {
 // handlePacket takes one datagram off the wire. Whatever it holds, it is
 // either used or counted as garbage and dropped.
 func (s *Session) handlePacket(b []byte, from net.Addr, now time.Time) {
+	var ap netip.AddrPort
+	if ua, ok := from.(*net.UDPAddr); ok {
+		ap = addrPort(ua)
+	}
+	s.handleDatagram(b, ap, now)
+}
+
+// handleDatagram is handlePacket with the sender as an address value.
+func (s *Session) handleDatagram(b []byte, from netip.AddrPort, now time.Time) {
 	var p rtp.Packet
 	// The jitter buffer keeps the packet, and pion/rtp's payload aliases
 	// the input, so the read buffer cannot be reused under it.
@@ -357,11 +376,9 @@ func (s *Session) handlePacket(b []byte, from net.Addr, now time.Time) {
 	s.mu.Lock()
 	s.stats.PacketsReceived++
 	s.stats.BytesReceived += uint64(len(b))
-	if !s.remoteAP.IsValid() {
+	if !s.remoteAP.IsValid() && from.IsValid() {
 		// Symmetric RTP (RFC 4961): answer where the far end sends from.
-		if ua, ok := from.(*net.UDPAddr); ok {
-			s.remoteAP = addrPort(ua)
-		}
+		s.remoteAP = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	}
 	switch {
 	case p.PayloadType == s.cfg.Codec.PayloadType:
@@ -429,9 +446,12 @@ func (s *Session) send(now time.Time) bool {
 	return sent
 }
 
-// receive is the pacer's second call each tick: one frame from the jitter
-// buffer to the reader.
+// receive is the pacer's second call each tick: what arrived since the last
+// tick into the jitter buffer, then one frame from it to the reader.
 func (s *Session) receive(now time.Time) {
+	if s.poller != nil {
+		s.poller.read(s.onPacket)
+	}
 	s.mu.Lock()
 	frame := s.playout(now)
 	ev, pressed := s.det.tick(now, s.cfg.Codec.ClockRate)

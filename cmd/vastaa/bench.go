@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,50 +43,139 @@ func machine() string {
 }
 
 func benchMedia(ctx context.Context, args []string) error {
-	fs := newFlagSet("bench media", "N concurrent calls on loopback, each receiving and sending 20 ms G.711 through\nthe jitter buffer, the DTMF detector and (with --vad) Silero VAD, all paced by\none shared clock. Prints CPU per call-second and pacing jitter.")
+	fs := newFlagSet("bench media", "N concurrent calls on loopback, each receiving and sending 20 ms G.711 through\nthe jitter buffer, the DTMF detector and (with --vad) Silero VAD, all paced by\none shared clock. Prints CPU per call-second and send lateness (each packet's\nsend time minus its own scheduled time).")
 	callsList := fs.String("calls", "100,500,1000", "comma-separated numbers of concurrent calls")
 	dur := fs.Duration("duration", 10*time.Second, "how long each run lasts")
 	withVAD := fs.Bool("vad", true, "run Silero VAD on every received frame")
+	modes := fs.String("vad-mode", "gated", "comma-separated VAD modes to run at each size: gated (energy gate + batched runs, the default VAD) or plain (every window, one run each)")
+	callerAudio := fs.String("caller-audio", "festival", "what the simulated callers say: festival (spoken sentences with pauses over line noise) or synthetic (speech-like bursts, no Festival needed)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var factory pipeline.VADFactory
-	if *withVAD {
-		cfg := silero.DefaultConfig()
-		cfg.SampleRate = 8000
-		f, err := silero.NewFactory(cfg)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		factory = f
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	factories := map[string]*silero.Factory{}
+	var modeList []string
+	if *withVAD {
+		for _, m := range strings.Split(*modes, ",") {
+			m = strings.TrimSpace(m)
+			cfg := silero.DefaultConfig()
+			cfg.SampleRate = 8000
+			switch m {
+			case "gated":
+			case "plain":
+				cfg.NoGate, cfg.BatchWait = true, -1
+			default:
+				return fmt.Errorf("--vad-mode: %q is neither gated nor plain", m)
+			}
+			f, err := silero.NewFactory(cfg)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			factories[m] = f
+			modeList = append(modeList, m)
+		}
+	} else {
+		modeList = []string{"off"}
+	}
+	audio, audioName, err := benchCallerAudio(ctx, *callerAudio)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("machine: %s\n", machine())
-	fmt.Printf("%8s %10s %14s %12s %12s %10s %10s\n", "calls", "vad", "cpu ms/call-s", "jitter p50", "jitter p99", "lost", "vad drops")
+	fmt.Printf("caller audio: %s, %.1f s loop\n", audioName, float64(len(audio))/8000)
+	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "calls", "vad", "cpu ms/", "bot ms/", "late p50", "late p99", "late max", "skipped", "lost", "vad", "silero", "batch", "load avg")
+	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "", "", "call-s", "call-s", "", "", "", "", "", "drops", "share", "mean", "before/after")
 	for _, s := range strings.Split(*callsList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
 			return fmt.Errorf("--calls: %q is not a positive number", s)
 		}
-		perFrame, vadName, closeVADs, err := vadPerFrame(factory, n)
-		if err != nil {
-			return err
+		for _, mode := range modeList {
+			f := factories[mode]
+			perFrame, closeVADs, err := vadPerFrame(f, n)
+			if err != nil {
+				return err
+			}
+			var st0 silero.Stats
+			if f != nil {
+				st0 = f.Stats()
+			}
+			load0 := loadAverage()
+			res, err := media.RunMediaBenchConfig(ctx, media.MediaBenchConfig{Calls: n, Duration: *dur, PerFrame: perFrame, CallerAudio: audio})
+			load1 := loadAverage()
+			closeVADs()
+			if err != nil {
+				return err
+			}
+			share, batch := "-", "-"
+			if f != nil {
+				st := f.Stats()
+				w, inf, runs := st.Windows-st0.Windows, st.Inferred-st0.Inferred, st.Runs-st0.Runs
+				share = fmt.Sprintf("%.2f", float64(inf)/float64(max(1, w)))
+				batch = fmt.Sprintf("%.1f", float64(inf)/float64(max(1, runs)))
+			}
+			fmt.Printf("%6d %7s %9.2f %9.2f %9s %9s %9s %7d %6d %7d %8s %6s %14s\n", n, mode, res.CPUPerCallSecond*1000, res.BotCPUPerCallSecond*1000,
+				ms(res.PacingP50), ms(res.PacingP99), ms(res.PacingMax), res.PacingSkipped, res.PacketsLost, res.FramesDropped, share, batch, load0+"/"+load1)
 		}
-		res, err := media.RunMediaBench(ctx, n, *dur, perFrame)
-		closeVADs()
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%8d %10s %14.2f %12s %12s %10d %10d\n", n, vadName, res.CPUPerCallSecond*1000,
-			res.PacingP50, res.PacingP99, res.PacketsLost, res.FramesDropped)
 	}
 	return nil
 }
 
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// loadAverage is the one-minute load average: the machine may be shared,
+// and every figure should say how busy it was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// benchCallerAudio makes what the simulated callers say: Festival
+// sentences (real speech, so the VAD's gate sees real pauses and onsets)
+// or synthetic bursts, each followed by a pause, over line noise.
+func benchCallerAudio(ctx context.Context, kind string) ([]int16, string, error) {
+	switch kind {
+	case "synthetic":
+		return media.BenchCallerAudio(nil), "synthetic speech-like bursts with pauses over line noise", nil
+	case "festival":
+		var utts [][]int16
+		for _, text := range []string{
+			"Hello, I would like to ask about my order.",
+			"It was sent last week, and it has not arrived yet.",
+			"Yes, the number is four five seven two.",
+			"Could you tell me when it will be delivered?",
+		} {
+			pcm, err := speechtest.Speak(ctx, text, 8000)
+			if err != nil {
+				return nil, "", fmt.Errorf("caller audio (use --caller-audio synthetic without Festival): %w", err)
+			}
+			utts = append(utts, pcm)
+		}
+		return media.BenchCallerAudio(utts), "Festival sentences with pauses over line noise", nil
+	default:
+		return nil, "", fmt.Errorf("--caller-audio: %q is neither festival nor synthetic", kind)
+	}
+}
+
 // vadPerFrame gives every call its own VAD state and runs it over each frame.
-func vadPerFrame(f pipeline.VADFactory, n int) (func(int, []int16), string, func(), error) {
+func vadPerFrame(f *silero.Factory, n int) (func(int, []int16), func(), error) {
 	if f == nil {
-		return nil, "off", func() {}, nil
+		return nil, func() {}, nil
 	}
 	type state struct {
 		mu  sync.Mutex
@@ -96,7 +186,7 @@ func vadPerFrame(f pipeline.VADFactory, n int) (func(int, []int16), string, func
 	for i := range states {
 		v, err := f.NewVAD()
 		if err != nil {
-			return nil, "", nil, err
+			return nil, nil, err
 		}
 		states[i] = &state{vad: v}
 	}
@@ -116,7 +206,7 @@ func vadPerFrame(f pipeline.VADFactory, n int) (func(int, []int16), string, func
 				s.buf = s.buf[:0]
 			}
 		}
-	}, f.Name(), closeAll, nil
+	}, closeAll, nil
 }
 
 func benchTurn(ctx context.Context, args []string) error {

@@ -2,9 +2,12 @@
 // network (MIT) run with ONNX Runtime through github.com/yalue/onnxruntime_go.
 // Unlike an energy threshold it tells speech from steady noise and music.
 //
-// One ONNX session is shared by every call (ONNX Runtime's Run is safe for
-// concurrent use); each call's VAD carries only its own recurrent state and
-// the last samples of context, so a VAD costs a few kilobytes.
+// One ONNX session is shared by every call; each call's VAD carries only its
+// own recurrent state and the last samples of context, so a VAD costs a few
+// kilobytes. Two things keep a thousand calls affordable on a small machine:
+// windows from many calls are scored in one batched run (batch.go), and
+// windows that are only the line's quiet background never reach the network
+// (gate.go).
 package silero
 
 import (
@@ -13,18 +16,41 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/vastaa/vastaa/pipeline"
 )
 
-// Config locates the model and the runtime.
+// Config locates the model and the runtime and says how windows are run.
+// The zero values of the tuning fields are the defaults.
 type Config struct {
 	ModelPath   string // silero_vad.onnx (v5)
 	LibraryPath string // libonnxruntime.so
 	SampleRate  int    // 8000 or 16000
 	Threads     int    // intra-op threads of the shared session (default 1)
+
+	// BatchWait is how long a window waits for other calls' windows to
+	// join one ONNX run (default 2 ms). Silero takes a batch dimension,
+	// and one run over 64 windows costs about a third per window of 64
+	// runs over one (the fixed cost of a run is most of a single window's).
+	// Negative: no batching, every window is its own run on the caller's
+	// goroutine (the old behaviour).
+	BatchWait time.Duration
+	// MaxBatch caps the windows in one run (default 64). Bigger batches
+	// cost no less per window (about 20 µs from 32 up, against 60 µs for
+	// one alone), and a shorter cgo call holds its Go P (and the timers on
+	// it, the pacer's among them) for less time: 64 windows run in about
+	// 1.3 ms.
+	MaxBatch int
+	// BatchWorkers is how many runs may go at once (default 1: one
+	// worker fills bigger batches, and keeps Silero to one core).
+	BatchWorkers int
+	// NoGate sends every window to the network. By default quiet windows
+	// are not (see energyGate).
+	NoGate bool
 }
 
 // ModelsDir is where scripts/install-models.sh puts the files.
@@ -80,6 +106,11 @@ type Factory struct {
 	session *ort.DynamicAdvancedSession
 	window  int
 	context int
+	batch   *batcher // nil when BatchWait < 0
+
+	windows  atomic.Uint64 // windows given to Process
+	inferred atomic.Uint64 // windows that reached the network
+	runs     atomic.Uint64 // ONNX runs
 }
 
 // NewFactory loads the model.
@@ -92,6 +123,15 @@ func NewFactory(cfg Config) (*Factory, error) {
 	}
 	if cfg.Threads <= 0 {
 		cfg.Threads = 1
+	}
+	if cfg.BatchWait == 0 {
+		cfg.BatchWait = 2 * time.Millisecond
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 64
+	}
+	if cfg.BatchWorkers <= 0 {
+		cfg.BatchWorkers = 1
 	}
 	for what, p := range map[string]string{"model": cfg.ModelPath, "onnx runtime library": cfg.LibraryPath} {
 		if _, err := os.Stat(p); err != nil {
@@ -116,23 +156,55 @@ func NewFactory(cfg Config) (*Factory, error) {
 	if cfg.SampleRate == 16000 {
 		f.window, f.context = 512, 64
 	}
+	if cfg.BatchWait > 0 {
+		f.batch = newBatcher(f)
+	}
 	return f, nil
 }
 
 // Name implements pipeline.VADFactory.
 func (f *Factory) Name() string { return "silero-v5" }
 
-// Close frees the session.
-func (f *Factory) Close() error { return f.session.Destroy() }
+// Close stops the batch workers and frees the session. No VAD of the
+// factory may be used after.
+func (f *Factory) Close() error {
+	if f.batch != nil {
+		f.batch.close()
+	}
+	return f.session.Destroy()
+}
+
+// Stats are a factory's counters over all its VADs.
+type Stats struct {
+	Windows  uint64 // windows scored
+	Inferred uint64 // of which the network saw (the rest the energy gate answered)
+	Runs     uint64 // ONNX runs (Inferred / Runs is the mean batch)
+}
+
+// Stats returns the counters so far.
+func (f *Factory) Stats() Stats {
+	return Stats{Windows: f.windows.Load(), Inferred: f.inferred.Load(), Runs: f.runs.Load()}
+}
+
+// stateSize is Silero v5's recurrent state: 2 x batch x 128.
+const stateSize = 2 * 128
 
 // NewVAD implements pipeline.VADFactory.
 func (f *Factory) NewVAD() (pipeline.VAD, error) {
-	v := &VAD{f: f, buf: make([]float32, f.context+f.window)}
+	v := &VAD{f: f, buf: make([]float32, f.context+f.window), state: make([]float32, stateSize)}
+	v.gate.disabled = f.cfg.NoGate
+	v.req.done = make(chan struct{}, 1)
+	v.req.vad = v
+	if f.batch != nil {
+		f.batch.open.Add(1)
+		return v, nil
+	}
+	// Unbatched: the VAD's own tensors over its own memory.
 	var err error
 	if v.input, err = ort.NewTensor(ort.NewShape(1, int64(f.context+f.window)), v.buf); err != nil {
 		return nil, err
 	}
-	if v.state, err = ort.NewEmptyTensor[float32](ort.NewShape(2, 1, 128)); err != nil {
+	if v.stateT, err = ort.NewTensor(ort.NewShape(2, 1, 128), v.state); err != nil {
 		v.Close()
 		return nil, err
 	}
@@ -154,9 +226,15 @@ func (f *Factory) NewVAD() (pipeline.VAD, error) {
 // VAD is one call's detector state. Not safe for concurrent use.
 type VAD struct {
 	f      *Factory
-	buf    []float32 // context followed by the window: the input tensor's memory
+	buf    []float32 // context followed by the window (the context is the end of the previous window)
+	state  []float32 // the recurrent state, 2 x 128
+	gate   energyGate
+	req    request // reused for every batched window
+	closed bool
+
+	// Unbatched mode only.
 	input  *ort.Tensor[float32]
-	state  *ort.Tensor[float32]
+	stateT *ort.Tensor[float32]
 	sr     *ort.Scalar[int64]
 	out    *ort.Tensor[float32]
 	stateN *ort.Tensor[float32]
@@ -170,30 +248,57 @@ func (v *VAD) Process(samples []float32) (float32, error) {
 	if len(samples) != v.f.window {
 		return 0, fmt.Errorf("silero vad: window of %d samples, want %d", len(samples), v.f.window)
 	}
+	v.f.windows.Add(1)
 	copy(v.buf[v.f.context:], samples)
-	if err := v.f.session.Run([]ort.Value{v.input, v.state, v.sr}, []ort.Value{v.out, v.stateN}); err != nil {
-		return 0, fmt.Errorf("silero vad: %w", err)
+	if p, quiet := v.gate.check(samples); quiet {
+		// The network does not see this window; its samples still become
+		// the next window's context, as they would have.
+		copy(v.buf[:v.f.context], v.buf[len(v.buf)-v.f.context:])
+		return p, nil
 	}
-	copy(v.state.GetData(), v.stateN.GetData())
+	v.f.inferred.Add(1)
+	var p float32
+	if v.f.batch != nil {
+		var err error
+		if p, err = v.f.batch.run(&v.req); err != nil {
+			return 0, err
+		}
+	} else {
+		v.f.runs.Add(1)
+		if err := v.f.session.Run([]ort.Value{v.input, v.stateT, v.sr}, []ort.Value{v.out, v.stateN}); err != nil {
+			return 0, fmt.Errorf("silero vad: %w", err)
+		}
+		copy(v.state, v.stateN.GetData())
+		p = v.out.GetData()[0]
+	}
 	// The next window's context is the end of this one (v5 expects it).
 	copy(v.buf[:v.f.context], v.buf[len(v.buf)-v.f.context:])
-	return v.out.GetData()[0], nil
+	v.gate.scored(p)
+	return p, nil
 }
 
 // Reset forgets the stream.
 func (v *VAD) Reset() {
-	clear(v.state.GetData())
+	clear(v.state)
 	clear(v.buf)
+	v.gate.reset()
 }
 
 // Close frees the tensors.
 func (v *VAD) Close() error {
+	if v.closed {
+		return nil
+	}
+	v.closed = true
+	if v.f.batch != nil {
+		v.f.batch.open.Add(-1)
+	}
 	var errs []error
 	if v.input != nil {
 		errs = append(errs, v.input.Destroy())
 	}
-	if v.state != nil {
-		errs = append(errs, v.state.Destroy())
+	if v.stateT != nil {
+		errs = append(errs, v.stateT.Destroy())
 	}
 	if v.sr != nil {
 		errs = append(errs, v.sr.Destroy())

@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/pipeline/speechtest"
@@ -63,13 +66,12 @@ func rms(pcm []int16) float64 {
 	return math.Sqrt(s / float64(max(1, len(pcm))))
 }
 
-// speechShare runs the VAD over pcm and returns the share of windows >= 0.5.
-func speechShare(t testing.TB, v pipeline.VAD, pcm []int16) float64 {
+// eachWindow runs the VAD over pcm window by window and hands on each
+// window's start sample and speech probability.
+func eachWindow(t testing.TB, v pipeline.VAD, pcm []int16, f func(at int, p float32)) {
 	t.Helper()
-	v.Reset()
 	w := v.WindowSize()
 	buf := make([]float32, w)
-	n, hits := 0, 0
 	for i := 0; i+w <= len(pcm); i += w {
 		for j := range buf {
 			buf[j] = float32(pcm[i+j]) / 32768
@@ -78,11 +80,21 @@ func speechShare(t testing.TB, v pipeline.VAD, pcm []int16) float64 {
 		if err != nil {
 			t.Fatal(err)
 		}
+		f(i, p)
+	}
+}
+
+// speechShare runs the VAD over pcm and returns the share of windows >= 0.5.
+func speechShare(t testing.TB, v pipeline.VAD, pcm []int16) float64 {
+	t.Helper()
+	v.Reset()
+	n, hits := 0, 0
+	eachWindow(t, v, pcm, func(_ int, p float32) {
 		n++
 		if p >= 0.5 {
 			hits++
 		}
-	}
+	})
 	return float64(hits) / float64(n)
 }
 
@@ -193,4 +205,55 @@ func BenchmarkVAD8k(b *testing.B) {
 	}
 	// One window is 32 ms of audio.
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/32e6, "RTF")
+}
+
+// BenchmarkVADCalls scores windows from many concurrent calls, plain (one
+// run per window) against batched: CPU per window is what matters when a
+// thousand calls share two cores. No gate: every window reaches the network.
+func BenchmarkVADCalls(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		wait time.Duration
+	}{{"plain", -1}, {"batched", 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.NoGate, cfg.BatchWait = true, mode.wait
+			f, err := NewFactory(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			const calls = 64
+			vads := make([]pipeline.VAD, calls)
+			for i := range vads {
+				vads[i], _ = f.NewVAD()
+				defer vads[i].Close()
+			}
+			buf := make([]float32, vads[0].WindowSize())
+			for i := range buf {
+				buf[i] = float32(math.Sin(float64(i)/5)) * 0.3
+			}
+			cpu0 := processCPU()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for _, v := range vads {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < b.N; i++ {
+						v.Process(buf)
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N*calls), "cpu-us/window")
+		})
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
