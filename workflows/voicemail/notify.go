@@ -16,6 +16,7 @@ type Event string
 const (
 	EventNew       Event = "new"       // a task was made; To is its team
 	EventEscalated Event = "escalated" // an urgent task stayed open; To is the supervisor
+	EventOverdue   Event = "overdue"   // a task passed its SLA due time unsolved; To is the supervisor
 )
 
 // Notification tells a team (or the supervisor) about a task.

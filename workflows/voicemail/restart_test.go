@@ -47,7 +47,8 @@ func TestVoicemailSurvivesWorkerAndServerRestart(t *testing.T) {
 	}
 	tr := &fakeTranscriber{text: "I have chest pain, call me as soon as possible on 040 123 4567"}
 	sent := &recorder{}
-	acts := &Activities{Store: store, Transcriber: tr, Notifier: sent, Config: Config{EscalateAfter: 3 * time.Second}}
+	acts := &Activities{Store: store, Transcriber: tr, Notifier: sent, Config: Config{EscalateAfter: 3 * time.Second,
+		SLA: map[int]time.Duration{PriorityUrgent: 6 * time.Second, PriorityHigh: 6 * time.Second, PriorityNormal: 6 * time.Second, PriorityLow: 6 * time.Second}}}
 	newWorker := func(c client.Client) worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
 		Register(w, acts)
@@ -93,7 +94,7 @@ func TestVoicemailSurvivesWorkerAndServerRestart(t *testing.T) {
 	if !task.Escalated || task.Priority != PriorityUrgent || task.CallbackNumber != "0401234567" {
 		t.Errorf("task %+v", task)
 	}
-	if got := sent.events(); !strings.HasPrefix(got, "new>general") || strings.Count(got, "escalated>supervisor") != 1 {
+	if got := sent.events(); !strings.HasPrefix(got, "new>general") || strings.Count(got, "escalated>supervisor") != 1 || strings.Count(got, "overdue>supervisor") != 1 {
 		t.Errorf("notifications %q", got)
 	}
 	if tr.count() != 1 {

@@ -127,7 +127,40 @@ func VoicemailWorkflow(ctx workflow.Context, in Input) (Task, error) {
 	if nerr := notified.Get(ctx, nil); nerr != nil {
 		log.Error("team not notified; the task is listed all the same", "call", in.CallID, "task", task.ID, "error", nerr)
 	}
-	return task, err
+	if err != nil {
+		return task, err
+	}
+	return watchDue(ctx, in.CallID, task)
+}
+
+// watchDue waits until the task's SLA due time and, if it is still not
+// solved, tells the supervisor it is overdue: a task nobody took is
+// never silently late.
+func watchDue(ctx workflow.Context, callID string, task Task) (Task, error) {
+	if task.Status == StatusSolved || task.DueAt.IsZero() {
+		return task, nil
+	}
+	log := workflow.GetLogger(ctx)
+	var a *Activities
+	if wait := task.DueAt.Sub(workflow.Now(ctx)); wait > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return task, err
+		}
+	}
+	var status Status
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.VoicemailTaskStatus, task.ID).Get(ctx, &status); err != nil {
+		return task, fmt.Errorf("check task %s: %w", task.ID, err)
+	}
+	task.Status = status
+	if status == StatusSolved {
+		return task, nil
+	}
+	log.Warn("voicemail task overdue", "call", callID, "task", task.ID, "status", status)
+	nctx := workflow.WithActivityOptions(ctx, notifyOptions)
+	if err := workflow.ExecuteActivity(nctx, a.NotifyVoicemailTeam, Notification{Event: EventOverdue, Task: task}).Get(ctx, nil); err != nil {
+		log.Error("supervisor not told of the overdue task", "call", callID, "task", task.ID, "error", err)
+	}
+	return task, nil
 }
 
 // escalateIfUntaken waits the escalation delay of an urgent task and, if
@@ -314,7 +347,7 @@ func (a *Activities) NotifyVoicemailTeam(ctx context.Context, n Notification) er
 	}
 	if n.To == "" {
 		n.To = n.Task.Team
-		if n.Event == EventEscalated {
+		if n.Event == EventEscalated || n.Event == EventOverdue {
 			n.To = a.Config.WithDefaults().Supervisor
 		}
 	}

@@ -146,15 +146,15 @@ func TestVoicemailNormal(t *testing.T) {
 	if !strings.HasPrefix(task.Summary, "prescription: Hi, this is Anna") {
 		t.Errorf("summary %q", task.Summary)
 	}
-	if got := h.sent.events(); got != "new>prescriptions" {
+	if got := h.sent.events(); got != "new>prescriptions overdue>supervisor" {
 		t.Errorf("notifications %q", got)
 	}
 	if h.tr.count() != 1 {
 		t.Errorf("%d transcriptions", h.tr.count())
 	}
-	// No timer for a normal task: the workflow ends at once.
-	if h.env.Now().After(t0.Add(time.Minute)) {
-		t.Errorf("workflow ran until %v", h.env.Now())
+	// Nobody took it: at its due time the supervisor is told.
+	if h.env.Now().Before(task.DueAt) {
+		t.Errorf("workflow ended at %v, before the due time %v", h.env.Now(), task.DueAt)
 	}
 }
 
@@ -179,7 +179,7 @@ func TestVoicemailUrgentEscalated(t *testing.T) {
 	if !task.DueAt.Equal(t0.Add(time.Hour)) || task.CallbackNumber != "+358409999999" {
 		t.Errorf("due %v, callback %q", task.DueAt, task.CallbackNumber)
 	}
-	if got := h.sent.events(); got != "new>general escalated>supervisor" {
+	if got := h.sent.events(); got != "new>general escalated>supervisor overdue>supervisor" {
 		t.Errorf("notifications %q", got)
 	}
 	if h.env.Now().Before(escalateAt) {
@@ -207,8 +207,14 @@ func TestVoicemailUrgentTakenBeforeEscalation(t *testing.T) {
 			if !task.Urgent || task.Escalated || task.Status != status || task.Priority != PriorityUrgent {
 				t.Errorf("task %+v", task)
 			}
-			if got := h.sent.events(); got != "new>general" {
-				t.Errorf("notifications %q", got)
+			// Solved: nothing more. Pending (taken, not finished): the
+			// supervisor hears at the due time.
+			want := "new>general"
+			if status == StatusPending {
+				want += " overdue>supervisor"
+			}
+			if got := h.sent.events(); got != want {
+				t.Errorf("notifications %q, want %q", got, want)
 			}
 			var result Task
 			h.env.GetWorkflowResult(&result)
@@ -230,7 +236,7 @@ func TestVoicemailTranscriptionFailed(t *testing.T) {
 		task.Team != TeamGeneral || task.CallbackNumber != "+358409999999" || task.RecordingPath == "" {
 		t.Errorf("task %+v", task)
 	}
-	if got := h.sent.events(); got != "new>general" {
+	if got := h.sent.events(); got != "new>general overdue>supervisor" {
 		t.Errorf("notifications %q", got)
 	}
 }
@@ -259,7 +265,7 @@ func TestVoicemailEmptyMessage(t *testing.T) {
 				task.CallbackNumber != "+358401112222" || !task.DueAt.Equal(t0.Add(72*time.Hour)) {
 				t.Errorf("task %+v", task)
 			}
-			if got := h.sent.events(); got != "new>general" {
+			if got := h.sent.events(); got != "new>general overdue>supervisor" {
 				t.Errorf("notifications %q", got)
 			}
 		})
@@ -284,7 +290,7 @@ func TestVoicemailStoreFailureRetried(t *testing.T) {
 	if all, _ := s.List(context.Background(), ListOptions{}); len(all) != 1 {
 		t.Errorf("%d tasks stored", len(all))
 	}
-	if got := h.sent.events(); got != "new>billing" {
+	if got := h.sent.events(); got != "new>billing overdue>supervisor" {
 		t.Errorf("notifications %q", got)
 	}
 }
@@ -297,8 +303,9 @@ func TestVoicemailNotifierDownDoesNotLoseTask(t *testing.T) {
 	if !task.Escalated {
 		t.Errorf("task %+v", task)
 	}
-	// Ten tries of each notification, and the workflow still ends well.
-	if n := len(h.sent.sent); n != 20 {
+	// Ten tries of each notification (new, escalated, overdue), and the
+	// workflow still ends well.
+	if n := len(h.sent.sent); n != 30 {
 		t.Errorf("%d notification attempts", n)
 	}
 }
