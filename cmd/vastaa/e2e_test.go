@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 		cfg.Record = true
 		cfg.NoInput = 2 * time.Second
 		cfg.LogLevel = "info"
+		// Callbacks dial out through the bot's own SIP address: the
+		// "caller" called back is the bot answering a new call.
+		cfg.Callback.Trunk = cfg.SIPAddr
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		testApp.a, testApp.err = startApp(ctx, cfg)

@@ -267,4 +267,37 @@ func TestE2EHoldAnnouncementAndCallback(t *testing.T) {
 			t.Error("a callback was recorded as abandoned")
 		}
 	}
+
+	// An agent comes free: the callback dials the caller's number over SIP
+	// (here the trunk is the bot itself, which answers), and the outcome
+	// is recorded with the agent kept for the call.
+	put := func(body string) {
+		req, _ := http.NewRequest(http.MethodPut, "http://"+a.httpAddr+"/api/agents/agent-cb", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("agent update: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	put(`{"name":"Callback agent","skills":["queue:general","lang:en"],"state":"available"}`)
+	defer put(`{"state":"away"}`)
+	kinds := map[string]qflow.Event{}
+	deadline := time.Now().Add(40 * time.Second)
+	for time.Now().Before(deadline) && kinds[qflow.KindCallbackConnected].CallID == "" && kinds[qflow.KindCallbackFailed].CallID == "" {
+		time.Sleep(200 * time.Millisecond)
+		getJSON(t, "http://"+a.httpAddr+"/api/queues", &st)
+		for _, e := range st.Events {
+			if e.CallID == callID {
+				kinds[e.Kind] = e
+			}
+		}
+	}
+	if kinds[qflow.KindCallbackAssigned].AgentID == "" || kinds[qflow.KindCallbackAttempt].Outcome != "answered" || kinds[qflow.KindCallbackConnected].CallID == "" {
+		t.Fatalf("callback events %+v", kinds)
+	}
+	for _, ag := range st.Agents {
+		if ag.ID == "agent-cb" && (ag.State != "busy" || ag.Call != callID) {
+			t.Errorf("agent after the callback connected: %+v", ag)
+		}
+	}
 }
