@@ -130,6 +130,10 @@ func (s *callState) bookingTurn(ctx workflow.Context, t TurnInput, intent string
 		if n := when.ChoiceOf(t.Text, s.lang, len(bk.offered)); n > 0 && n <= len(bk.offered) {
 			return s.take(ctx, bk.offered[n-1]), true
 		}
+		// Another time named ("no, Friday afternoon") is a new search.
+		if d, ok := s.offerFor(ctx, t.Text, "", "offer-again"); ok {
+			return d, true
+		}
 		if yes && len(bk.offered) > 0 {
 			return s.take(ctx, bk.offered[0]), true
 		}
@@ -137,17 +141,14 @@ func (s *callState) bookingTurn(ctx workflow.Context, t TurnInput, intent string
 			bk.stage, bk.offered = stageWhen, nil
 			return s.bookingReply(pAnotherDay, "offer-declined"), true
 		}
-		if d, ok := s.offerFor(ctx, t.Text, "", "offer-again"); ok {
-			return d, true
-		}
 		return s.notUnderstood(pWhichOption, "offer-unclear"), true
 	default: // stageWhen
+		if d, ok := s.offerFor(ctx, t.Text, "", "when"); ok {
+			return d, true
+		}
 		if no || understood && intent == "cancel" && bk.mode != modeCancel {
 			s.bk = nil
 			return s.bookingReply(pAnythingElse, "booking-dropped"), true
-		}
-		if d, ok := s.offerFor(ctx, t.Text, "", "when"); ok {
-			return d, true
 		}
 		return s.notUnderstood(pAskWhenAgain, "when-unclear"), true
 	}

@@ -144,6 +144,12 @@ func TestBookingDialogue(t *testing.T) {
 			{say1("friday then", "question", 0.5), "when:offered", ""},
 			{TurnInput{DTMF: "2"}, "booked", ""},
 		}, nil},
+		{"no, with another day, searches again", fakeDesk{}, []step{
+			{say1("book tomorrow", "booking", 0.9), "booking:offered", ""},
+			{say1("no, friday would be better", "no", 0.9), "offer-again:offered", "Which one"},
+			{say1("no", "no", 0.9), "offer-declined", "Which other day"},
+			{say1("no thanks", "no", 0.9), "booking-dropped", "anything else"},
+		}, nil},
 		{"two misunderstandings offer a person", fakeDesk{}, []step{
 			{say1("book", "booking", 0.9), "booking", ""},
 			{say1("hmm", "unknown", 0.1), "when-unclear", ""},
