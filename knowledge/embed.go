@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -60,6 +61,44 @@ type LocalEmbedder struct {
 	lex   *Lexicon
 	fi    *FinnishAnalyzer
 	model string
+	words fiWords // Finnish analyses of words seen, shared by concurrent embeds
+}
+
+// fiWord is the Finnish analysis of one word: its stem, and its compound
+// parts with their stems.
+type fiWord struct {
+	stem             string
+	parts, partStems []string
+}
+
+// fiWords caches Finnish analyses: stemming and compound splitting cost
+// more than the rest of a word's features, and text repeats its words.
+// Bounded: when full it starts afresh.
+type fiWords struct {
+	mu sync.Mutex
+	m  map[string]*fiWord
+}
+
+const fiWordsMax = 50000
+
+func (e *LocalEmbedder) finnishWord(w string) *fiWord {
+	e.words.mu.Lock()
+	fw := e.words.m[w]
+	e.words.mu.Unlock()
+	if fw != nil {
+		return fw
+	}
+	fw = &fiWord{stem: e.fi.Stem(w), parts: e.fi.Parts(w)}
+	for _, p := range fw.parts {
+		fw.partStems = append(fw.partStems, e.fi.Stem(p))
+	}
+	e.words.mu.Lock()
+	if e.words.m == nil || len(e.words.m) >= fiWordsMax {
+		e.words.m = make(map[string]*fiWord)
+	}
+	e.words.m[w] = fw
+	e.words.mu.Unlock()
+	return fw
 }
 
 // LocalModel is the name the local embedding is recorded under (with the
@@ -186,11 +225,13 @@ func (e *LocalEmbedder) vector(text, lang string) []float32 {
 		if n := len(runes) - 2; n > 5 {
 			stem = w[:runeOffset(w, 5)]
 		}
+		var fw *fiWord
 		if finnish {
 			// The Finnish stem stands for the five-letter one: it joins the
 			// forms a prefix misses ("hinta", "hinnan") and parts the ones
 			// it wrongly joins.
-			stem = e.fi.Stem(w)
+			fw = e.finnishWord(w)
+			stem = fw.stem
 		}
 		add(fnvString(seedWord, stem), 1)
 		grams := max(0, len(runes)-2) + max(0, len(runes)-3)
@@ -217,9 +258,9 @@ func (e *LocalEmbedder) vector(text, lang string) []float32 {
 		})
 		if finnish {
 			// A compound is one word: its parts share one part's weight.
-			parts := e.fi.Parts(w)
-			for _, p := range parts {
-				add(fnvString(seedWord, e.fi.Stem(p)), 2*fiPartWeight/float64(len(parts)))
+			parts := fw.parts
+			for i, p := range parts {
+				add(fnvString(seedWord, fw.partStems[i]), 2*fiPartWeight/float64(len(parts)))
 				e.lex.eachConcept(p, func(c string) {
 					for _, f := range fired[:nf] {
 						if f == c {

@@ -74,3 +74,14 @@ func BenchmarkLocalEmbed(b *testing.B) {
 		e.Embed(context.Background(), []string{text})
 	}
 }
+
+// BenchmarkLocalEmbedFinnish embeds Finnish text with the Finnish analysis
+// (stems, compound parts); compare its MB/s with BenchmarkLocalEmbed's.
+func BenchmarkLocalEmbedFinnish(b *testing.B) {
+	e := NewLocalEmbedder(0)
+	text := strings.Repeat("Ajanvarauksen voi tehdä verkkopalvelussa tai soittamalla asiakaspalveluumme arkisin kello kahdeksasta kuuteentoista. Työterveyshuollon asiakkaat varaavat ajan työterveyshoitajalle. ", 4)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		embedIn(context.Background(), e, "fi", []string{text})
+	}
+}
