@@ -66,12 +66,11 @@ func callCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		sp, err := tts.Synthesize(ctx, cfg.Say, pipeline.Language(cfg.Lang))
+		audio, err = lineSpeech(ctx, tts, cfg.Say, pipeline.Language(cfg.Lang))
 		tts.Close()
 		if err != nil {
 			return err
 		}
-		audio = media.Resample(sp.PCM, sp.SampleRate, 8000)
 	}
 
 	pacer := media.NewPacer(20 * time.Millisecond)

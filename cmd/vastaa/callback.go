@@ -64,11 +64,7 @@ func ttsSpeaker(tts pipeline.TTS) speakFunc {
 	return func(text, lang string) ([]int16, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		sp, err := tts.Synthesize(ctx, text, pipeline.Language(lang))
-		if err != nil {
-			return nil, err
-		}
-		return media.Resample(sp.PCM, sp.SampleRate, 8000), nil
+		return lineSpeech(ctx, tts, text, pipeline.Language(lang))
 	}
 }
 

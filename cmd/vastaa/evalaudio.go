@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/vastaa/vastaa/evals"
-	"github.com/vastaa/vastaa/media"
 	"github.com/vastaa/vastaa/media/sipua"
 	"github.com/vastaa/vastaa/pipeline"
 	"github.com/vastaa/vastaa/workflows/callstore"
@@ -105,11 +104,10 @@ func playScenario(ctx context.Context, a *app, user string, s evals.Scenario) er
 		}
 		switch {
 		case strings.TrimSpace(t.Say) != "":
-			sp, err := a.providers.tts.Synthesize(ctx, t.Say, lang)
+			pcm, err := lineSpeech(ctx, a.providers.tts, t.Say, lang)
 			if err != nil {
 				return fmt.Errorf("turn %d: synthesising: %w", i+1, err)
 			}
-			pcm := media.Resample(sp.PCM, sp.SampleRate, 8000)
 			// Half a second of silence after the words lets the bot's
 			// endpointer hear the end.
 			pcm = append(pcm, make([]int16, 4000)...)

@@ -165,17 +165,23 @@ func (a *app) takeMessage(ctx context.Context, c *sipua.Call, port *callPort, la
 	return "voicemail"
 }
 
-// speak synthesises text at the line's rate; nil (logged) on failure.
+// lineSpeech synthesises text at the phone line's rate (8 kHz).
+func lineSpeech(ctx context.Context, tts pipeline.TTS, text string, lang pipeline.Language) ([]int16, error) {
+	sp, err := tts.Synthesize(ctx, text, lang)
+	if err != nil {
+		return nil, err
+	}
+	return media.Resample(sp.PCM, sp.SampleRate, 8000), nil
+}
+
+// speak is lineSpeech with the bot's TTS; nil (logged) on failure.
 func (a *app) speak(ctx context.Context, text string, lang pipeline.Language, log *slog.Logger) []int16 {
-	sp, err := a.providers.tts.Synthesize(ctx, text, lang)
+	pcm, err := lineSpeech(ctx, a.providers.tts, text, lang)
 	if err != nil {
 		log.Warn("speech synthesis failed", "err", err)
 		return nil
 	}
-	if sp.SampleRate != 8000 {
-		return media.Resample(sp.PCM, sp.SampleRate, 8000)
-	}
-	return sp.PCM
+	return pcm
 }
 
 // sayAndWait speaks text and waits until it has played (or the call ends).

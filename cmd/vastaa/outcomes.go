@@ -73,9 +73,6 @@ type openHours struct {
 	days map[time.Weekday][2]time.Duration
 }
 
-var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
-
 // parseOpenHours reads "mon-fri 08:00-18:00, sat 09:00-14:00" in the time zone tz.
 func parseOpenHours(spec, tz string) (*openHours, error) {
 	if strings.TrimSpace(spec) == "" {
@@ -88,27 +85,24 @@ func parseOpenHours(spec, tz string) (*openHours, error) {
 	h := &openHours{loc: loc, days: map[time.Weekday][2]time.Duration{}}
 	for _, part := range strings.Split(spec, ",") {
 		days, span, ok := strings.Cut(strings.TrimSpace(part), " ")
-		from, to, ok2 := strings.Cut(strings.TrimSpace(span), "-")
-		if !ok || !ok2 {
+		if !ok {
 			return nil, fmt.Errorf("--open-hours %q: want e.g. \"mon-fri 08:00-18:00, sat 09:00-14:00\"", part)
 		}
-		f, err1 := time.Parse("15:04", from)
-		t, err2 := time.Parse("15:04", to)
-		if err1 != nil || err2 != nil || !t.After(f) {
-			return nil, fmt.Errorf("--open-hours %q: hours must be HH:MM-HH:MM, end after start", part)
+		open, closeAt, err := booking.ParseSpan(strings.TrimSpace(span))
+		if err != nil {
+			return nil, fmt.Errorf("--open-hours %q: %v", part, err)
 		}
 		d0, d1, _ := strings.Cut(days, "-")
 		if d1 == "" {
 			d1 = d0
 		}
-		a, okA := dayNames[d0]
-		b, okB := dayNames[d1]
+		a, okA := booking.Weekday(d0)
+		b, okB := booking.Weekday(d1)
 		if !okA || !okB {
 			return nil, fmt.Errorf("--open-hours %q: days are mon..sun", part)
 		}
 		for d := a; ; d = (d + 1) % 7 {
-			h.days[d] = [2]time.Duration{time.Duration(f.Hour())*time.Hour + time.Duration(f.Minute())*time.Minute,
-				time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute}
+			h.days[d] = [2]time.Duration{open, closeAt}
 			if d == b {
 				break
 			}

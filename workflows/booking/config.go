@@ -45,6 +45,12 @@ type Resource struct {
 	Slot     time.Duration     `yaml:"slot" json:"slot"`
 }
 
+// Weekday is the day a short name (mon..sun) stands for.
+func Weekday(name string) (time.Weekday, bool) {
+	d, ok := weekdays[name]
+	return d, ok
+}
+
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
@@ -104,7 +110,7 @@ func (c *Config) Validate() error {
 			if _, ok := weekdays[day]; !ok {
 				errs = append(errs, fmt.Errorf("resource %s: unknown day %q (mon..sun)", r.ID, day))
 			}
-			if _, _, err := parseSpan(span); err != nil {
+			if _, _, err := ParseSpan(span); err != nil {
 				errs = append(errs, fmt.Errorf("resource %s %s: %v", r.ID, day, err))
 			}
 		}
@@ -147,7 +153,8 @@ func (c *Config) ResourcesFor(service string) []Resource {
 	return out
 }
 
-func parseSpan(s string) (from, to time.Duration, err error) {
+// ParseSpan reads opening hours "HH:MM-HH:MM" as offsets from midnight.
+func ParseSpan(s string) (from, to time.Duration, err error) {
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
 		return 0, 0, fmt.Errorf("hours %q: want HH:MM-HH:MM", s)
@@ -186,7 +193,7 @@ func (r Resource) Slots(from, to time.Time, loc *time.Location) []time.Time {
 			if !ok {
 				continue
 			}
-			open, closeAt, err := parseSpan(span)
+			open, closeAt, err := ParseSpan(span)
 			if err != nil {
 				continue
 			}

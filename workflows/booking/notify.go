@@ -1,15 +1,15 @@
 package booking
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/smtp"
 	"strings"
 	"time"
+
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Kind of notification.
@@ -52,31 +52,7 @@ type WebhookNotifier struct {
 }
 
 func (w WebhookNotifier) Notify(ctx context.Context, n Notification) error {
-	body, err := json.Marshal(n)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range w.Header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", "application/json")
-	c := w.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("booking webhook: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("booking webhook %s: status %s", w.URL, resp.Status)
-	}
-	return nil
+	return workflows.PostJSON(ctx, w.Client, w.URL, w.Header, "booking webhook", n)
 }
 
 // SMTPNotifier e-mails notifications. To may hold "{caller}", replaced by

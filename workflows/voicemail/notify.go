@@ -1,13 +1,11 @@
 package voicemail
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
+
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Event is what a notification is about.
@@ -57,31 +55,7 @@ type WebhookNotifier struct {
 }
 
 func (w WebhookNotifier) Notify(ctx context.Context, n Notification) error {
-	body, err := json.Marshal(n)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range w.Header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", "application/json")
-	c := w.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("voicemail webhook: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("voicemail webhook %s: status %s", w.URL, resp.Status)
-	}
-	return nil
+	return workflows.PostJSON(ctx, w.Client, w.URL, w.Header, "voicemail webhook", n)
 }
 
 // Notifiers sends to each in turn; the first failure is returned after all
