@@ -217,11 +217,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // sipp scenarios of the callee's phone (sipp as UAS).
 const (
-	uasAnswer = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+	uasHead = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="callee answers">
-  <recv request="INVITE"/>
-  <send>
+`
+	// uasRinging is the 180 Ringing a callee's phone sends first.
+	uasRinging = `  <send>
     <![CDATA[
       SIP/2.0 180 Ringing
       [last_Via:]
@@ -233,7 +233,10 @@ const (
       Content-Length: 0
     ]]>
   </send>
-  <pause milliseconds="200"/>
+`
+	uasAnswer = uasHead + `<scenario name="callee answers">
+  <recv request="INVITE"/>
+` + uasRinging + `  <pause milliseconds="200"/>
   <send retrans="500">
     <![CDATA[
       SIP/2.0 200 OK
@@ -270,9 +273,7 @@ const (
   </send>
 </scenario>
 `
-	uasBusy = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="callee busy">
+	uasBusy = uasHead + `<scenario name="callee busy">
   <recv request="INVITE"/>
   <send>
     <![CDATA[
@@ -290,23 +291,9 @@ const (
 `
 	// The phone rings until the caller gives up: CANCEL, 200 to it, 487 to
 	// the INVITE, ACK.
-	uasRingNoAnswer = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="callee does not answer">
+	uasRingNoAnswer = uasHead + `<scenario name="callee does not answer">
   <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv request="CANCEL" timeout="10000">
+` + uasRinging + `  <recv request="CANCEL" timeout="10000">
     <action>
       <!-- A CANCEL carries the INVITE's CSeq number (RFC 3261 section 9.1). -->
       <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="cseqnum"/>
