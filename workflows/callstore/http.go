@@ -1,11 +1,12 @@
 package callstore
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Handler serves GET /api/calls (query: limit, since=RFC 3339) and
@@ -17,7 +18,7 @@ func (s *Store) Handler() http.Handler {
 		if v := r.URL.Query().Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				writeError(w, http.StatusBadRequest, "limit must be a non-negative integer")
+				workflows.WriteError(w, http.StatusBadRequest, "limit must be a non-negative integer")
 				return
 			}
 			o.Limit = n
@@ -25,41 +26,29 @@ func (s *Store) Handler() http.Handler {
 		if v := r.URL.Query().Get("since"); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "since must be an RFC 3339 time")
+				workflows.WriteError(w, http.StatusBadRequest, "since must be an RFC 3339 time")
 				return
 			}
 			o.Since = t
 		}
 		calls, err := s.List(r.Context(), o)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "listing calls failed")
+			workflows.WriteError(w, http.StatusInternalServerError, "listing calls failed")
 			return
 		}
-		writeJSON(w, http.StatusOK, calls)
+		workflows.WriteJSON(w, http.StatusOK, calls)
 	})
 	mux.HandleFunc("GET /api/calls/{id}", func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.Get(r.Context(), r.PathValue("id"))
 		if errors.Is(err, ErrNotFound) {
-			writeError(w, http.StatusNotFound, "no such call")
+			workflows.WriteError(w, http.StatusNotFound, "no such call")
 			return
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "reading call failed")
+			workflows.WriteError(w, http.StatusInternalServerError, "reading call failed")
 			return
 		}
-		writeJSON(w, http.StatusOK, c)
+		workflows.WriteJSON(w, http.StatusOK, c)
 	})
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Handler serves the tasks as JSON:
@@ -23,62 +25,62 @@ func (s *Store) Handler() http.Handler {
 		q := r.URL.Query()
 		o := ListOptions{Status: Status(q.Get("status")), Team: q.Get("team")}
 		if o.Status != "" && !o.Status.Valid() {
-			writeError(w, http.StatusBadRequest, "status must be open, pending or solved")
+			workflows.WriteError(w, http.StatusBadRequest, "status must be open, pending or solved")
 			return
 		}
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 1000 {
-				writeError(w, http.StatusBadRequest, "limit must be an integer from 0 to 1000")
+				workflows.WriteError(w, http.StatusBadRequest, "limit must be an integer from 0 to 1000")
 				return
 			}
 			o.Limit = n
 		}
 		tasks, err := s.List(r.Context(), o)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "listing tasks failed")
+			workflows.WriteError(w, http.StatusInternalServerError, "listing tasks failed")
 			return
 		}
-		writeJSON(w, http.StatusOK, tasks)
+		workflows.WriteJSON(w, http.StatusOK, tasks)
 	})
 	mux.HandleFunc("GET /api/tasks/{id}", func(w http.ResponseWriter, r *http.Request) {
 		t, err := s.Get(r.Context(), r.PathValue("id"))
 		if errors.Is(err, ErrNotFound) {
-			writeError(w, http.StatusNotFound, "no such task")
+			workflows.WriteError(w, http.StatusNotFound, "no such task")
 			return
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "reading task failed")
+			workflows.WriteError(w, http.StatusInternalServerError, "reading task failed")
 			return
 		}
-		writeJSON(w, http.StatusOK, t)
+		workflows.WriteJSON(w, http.StatusOK, t)
 	})
 	mux.HandleFunc("PATCH /api/tasks/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var c Change
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			writeError(w, http.StatusBadRequest, "body must be JSON like {\"status\": \"solved\", \"assignee\": \"name\"}: "+err.Error())
+			workflows.WriteError(w, http.StatusBadRequest, "body must be JSON like {\"status\": \"solved\", \"assignee\": \"name\"}: "+err.Error())
 			return
 		}
 		if c.Status == "" && c.Assignee == nil {
-			writeError(w, http.StatusBadRequest, "nothing to change: give status, assignee or both")
+			workflows.WriteError(w, http.StatusBadRequest, "nothing to change: give status, assignee or both")
 			return
 		}
 		if c.Status != "" && !c.Status.Valid() {
-			writeError(w, http.StatusBadRequest, "status must be open, pending or solved")
+			workflows.WriteError(w, http.StatusBadRequest, "status must be open, pending or solved")
 			return
 		}
 		t, err := s.Update(r.Context(), r.PathValue("id"), c, time.Now())
 		switch {
 		case errors.Is(err, ErrNotFound):
-			writeError(w, http.StatusNotFound, "no such task")
+			workflows.WriteError(w, http.StatusNotFound, "no such task")
 		case errors.Is(err, ErrTransition):
-			writeError(w, http.StatusBadRequest, transitionMessage(err))
+			workflows.WriteError(w, http.StatusBadRequest, transitionMessage(err))
 		case err != nil:
-			writeError(w, http.StatusInternalServerError, "updating task failed")
+			workflows.WriteError(w, http.StatusInternalServerError, "updating task failed")
 		default:
-			writeJSON(w, http.StatusOK, t)
+			workflows.WriteJSON(w, http.StatusOK, t)
 		}
 	})
 	return mux
@@ -87,16 +89,4 @@ func (s *Store) Handler() http.Handler {
 // transitionMessage says which moves are allowed.
 func transitionMessage(err error) string {
 	return fmt.Sprintf("%v (allowed: open→pending|solved, pending→open|solved, solved→open)", err)
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
 }
