@@ -16,6 +16,28 @@ type Chunk struct {
 	Text      string
 	Hash      string    // of title, heading and text: unchanged chunks keep their embedding on re-ingest
 	Embedding []float32 // nil for a chunk kept from the previous version
+	// Asked is set on a document's "asked" passage only: the ways callers
+	// ask for it (Meta.Asked, one per line). That passage is searched by
+	// them, not by its Text, which repeats the document's lead passage (so
+	// what is said is always the article's own words).
+	Asked string
+}
+
+// AskedChunk makes the passage that finds a document by how callers ask
+// for it: searched by the phrasings, answering with the lead passage.
+func AskedChunk(title string, lead Chunk, ord int, asked []string) Chunk {
+	a := strings.Join(asked, "\n")
+	return Chunk{Ord: ord, Text: lead.Text, Asked: a, Hash: ChunkHash(title, "\x00asked\x00"+a, lead.Text)}
+}
+
+// IndexText is what gets embedded and full-text indexed for a chunk: its
+// title, heading and text, or for an asked passage the title and the
+// phrasings.
+func IndexText(title string, c Chunk) string {
+	if c.Asked != "" {
+		return EmbedText(title, "", c.Asked)
+	}
+	return EmbedText(title, c.Heading, c.Text)
 }
 
 // ChunkOptions tunes chunking.

@@ -42,7 +42,19 @@ func FormatOf(name string) (Format, bool) {
 // HTML <title> and <html lang>, or nothing for plain text.
 type Meta struct {
 	ID, Lang, Title string
+	// Asked lists how callers ask for what the document answers (front
+	// matter "asked:", one item per line): searched like the text, never
+	// said. An article's own words rarely match "my boss wants a note"
+	// when the article is about sick-leave certificates.
+	Asked []string
 }
+
+// maxAsked bounds the phrasings one document may list, and maxAskedLen
+// each one's length.
+const (
+	maxAsked    = 64
+	maxAskedLen = 300
+)
 
 // Block is one paragraph of a document under its section heading.
 type Block struct {
@@ -234,7 +246,8 @@ func parseLines(r io.Reader, markdown bool, yield func(Meta, Block) error) (Meta
 }
 
 func readFrontMatter(readLine func() (string, bool, error), meta *Meta) error {
-	for i := 0; i < 200; i++ {
+	inAsked := false // the lines after "asked:" are its items
+	for i := 0; i < 400; i++ {
 		line, ok, err := readLine()
 		if err != nil && err != io.EOF {
 			return err
@@ -242,14 +255,22 @@ func readFrontMatter(readLine func() (string, bool, error), meta *Meta) error {
 		if !ok {
 			return errors.New("front matter is not closed with ---")
 		}
-		if strings.TrimSpace(line) == "---" {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "---" {
 			return nil
 		}
+		if inAsked && (trimmed == "-" || strings.HasPrefix(trimmed, "- ")) {
+			if err := addAsked(meta, trimmed[1:]); err != nil {
+				return err
+			}
+			continue
+		}
+		inAsked = false
 		k, v, found := strings.Cut(line, ":")
 		if !found {
 			continue
 		}
-		v = strings.Trim(strings.TrimSpace(v), `"'`)
+		v = unquote(strings.TrimSpace(v))
 		switch strings.ToLower(strings.TrimSpace(k)) {
 		case "id":
 			meta.ID = v
@@ -257,9 +278,38 @@ func readFrontMatter(readLine func() (string, bool, error), meta *Meta) error {
 			meta.Lang = strings.ToLower(v)
 		case "title":
 			meta.Title = v
+		case "asked":
+			if v == "" {
+				inAsked = true
+			} else if err := addAsked(meta, v); err != nil {
+				return err
+			}
 		}
 	}
-	return errors.New("front matter is not closed with --- within 200 lines")
+	return errors.New("front matter is not closed with --- within 400 lines")
+}
+
+func addAsked(meta *Meta, item string) error {
+	item = unquote(strings.TrimSpace(item))
+	if item == "" {
+		return nil
+	}
+	if len(meta.Asked) >= maxAsked {
+		return fmt.Errorf("front matter: more than %d items under asked", maxAsked)
+	}
+	if len(item) > maxAskedLen {
+		return fmt.Errorf("front matter: an item under asked is longer than %d bytes", maxAskedLen)
+	}
+	meta.Asked = append(meta.Asked, item)
+	return nil
+}
+
+// unquote drops one pair of matching quotes around a front-matter value.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
 }
 
 // cleanMarkdown drops the markup a listener should not hear: list bullets,
@@ -330,6 +380,23 @@ func parseHTML(r io.Reader, yield func(Meta, Block) error) (Meta, error) {
 					k, v, hasAttr = z.TagAttr()
 					if string(k) == "lang" {
 						meta.Lang = strings.ToLower(strings.SplitN(string(v), "-", 2)[0])
+					}
+				}
+			case "meta": // <meta name="asked" content="how a caller asks">, one per phrasing
+				var name, content string
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					switch string(k) {
+					case "name":
+						name = strings.ToLower(string(v))
+					case "content":
+						content = string(v)
+					}
+				}
+				if name == "asked" {
+					if err := addAsked(&meta, content); err != nil {
+						return meta, err
 					}
 				}
 			case "title":

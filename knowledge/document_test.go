@@ -66,7 +66,7 @@ func TestParseHTML(t *testing.T) {
 
 func TestParseText(t *testing.T) {
 	m, bs := parseAll(t, Text, "# not a heading in text\n\nSecond paragraph\nwrapped.\n")
-	if m != (Meta{}) || len(bs) != 2 || bs[1].Text != "Second paragraph wrapped." || bs[0].Heading != "" {
+	if m.ID != "" || m.Lang != "" || m.Title != "" || m.Asked != nil || len(bs) != 2 || bs[1].Text != "Second paragraph wrapped." || bs[0].Heading != "" {
 		t.Errorf("%+v %q", m, bs)
 	}
 }
@@ -194,4 +194,31 @@ func FuzzScan(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseAsked(t *testing.T) {
+	m, bs := parseAll(t, Markdown, "---\nid: sick-leave\nasked:\n  - My boss wants a note.\n  - \"Kela: how much?\"\n  -   \n- Can I get signed off?\ntitle: Sick leave\n---\nBody text.\n")
+	want := []string{"My boss wants a note.", "Kela: how much?", "Can I get signed off?"}
+	if m.Title != "Sick leave" || strings.Join(m.Asked, "|") != strings.Join(want, "|") || len(bs) != 1 || bs[0].Text != "Body text." {
+		t.Errorf("meta %+v blocks %+v", m, bs)
+	}
+	// One item on the key's own line; list items end at the next key.
+	m, _ = parseAll(t, Markdown, "---\nasked: Where do I park?\nlang: en\n- not an item\n---\nx\n")
+	if strings.Join(m.Asked, "|") != "Where do I park?" || m.Lang != "en" {
+		t.Errorf("meta %+v", m)
+	}
+	// HTML: one <meta name="asked"> per phrasing.
+	m, _ = parseAll(t, HTML, `<html lang="en"><head><meta name="asked" content="Is there a lift?"><meta name="description" content="no"><meta name="ASKED" content="Can I bring my wheelchair?"></head><body><p>x</p></body></html>`)
+	if strings.Join(m.Asked, "|") != "Is there a lift?|Can I bring my wheelchair?" {
+		t.Errorf("html meta %+v", m)
+	}
+	// Bounded: too many or too long phrasings refuse the document.
+	many := "---\nasked:\n" + strings.Repeat("  - q\n", maxAsked+1) + "---\nx\n"
+	if _, err := Parse(strings.NewReader(many), Markdown, func(Meta, Block) error { return nil }); err == nil || !strings.Contains(err.Error(), "asked") {
+		t.Errorf("too many phrasings: %v", err)
+	}
+	long := "---\nasked: " + strings.Repeat("x", maxAskedLen+1) + "\n---\nx\n"
+	if _, err := Parse(strings.NewReader(long), Markdown, func(Meta, Block) error { return nil }); err == nil {
+		t.Error("an overlong phrasing was accepted")
+	}
 }

@@ -339,7 +339,7 @@ func (in *Ingester) one(ctx context.Context, s Source, run *runState) error {
 		var idx []int
 		for i, c := range pending {
 			if !existing[c.Hash] {
-				texts = append(texts, EmbedText(meta.Title, c.Heading, c.Text))
+				texts = append(texts, IndexText(meta.Title, c))
 				idx = append(idx, i)
 			}
 		}
@@ -367,7 +367,14 @@ func (in *Ingester) one(ctx context.Context, s Source, run *runState) error {
 		return nil
 	}
 	ch := NewChunker(meta.Title, in.Chunking)
+	var lead *Chunk
+	nextOrd := 0
 	emit := func(c Chunk) error {
+		nextOrd = max(nextOrd, c.Ord+1)
+		if lead == nil {
+			l := c
+			lead = &l
+		}
 		// The same passage twice in one document is stored once.
 		if seen[c.Hash] {
 			return nil
@@ -392,6 +399,9 @@ func (in *Ingester) one(ctx context.Context, s Source, run *runState) error {
 	})
 	if err == nil {
 		err = ch.Flush(emit)
+	}
+	if err == nil && lead != nil && len(meta.Asked) > 0 {
+		err = emit(AskedChunk(meta.Title, *lead, nextOrd, meta.Asked))
 	}
 	if err == nil {
 		err = flush()

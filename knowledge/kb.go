@@ -25,6 +25,9 @@ type Passage struct {
 	Score                                         float64 // reciprocal-rank fusion score
 	VectorRank, TextRank                          int     // 1-based; 0 when that retriever did not find it
 	Coverage                                      float64 // share of the question's content words it holds
+	// Asked holds the phrasings that found this passage when it was found
+	// as its article's asked passage (knowledge.Chunk.Asked).
+	Asked string
 }
 
 // Answer is what the bot may say, and where it comes from.
@@ -142,7 +145,7 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 			kk := key{h.DocKey, h.Ord}
 			p := byKey[kk]
 			if p == nil {
-				p = &Passage{ArticleID: h.ArticleID, Lang: h.Lang, Title: h.Title, Heading: h.Heading, Text: h.Text, Source: h.Source, Ord: h.Ord}
+				p = &Passage{ArticleID: h.ArticleID, Lang: h.Lang, Title: h.Title, Heading: h.Heading, Text: h.Text, Source: h.Source, Ord: h.Ord, Asked: h.Asked}
 				byKey[kk] = p
 				order = append(order, p)
 			}
@@ -161,10 +164,39 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 	add(vh, true)
 	add(th, false)
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
+	// An asked passage says its article's lead passage: when both are
+	// found, they are one passage, at the better rank.
+	type said struct{ doc, text string }
+	first := map[said]*Passage{}
 	out := make([]Passage, 0, min(k, len(order)))
-	for _, p := range order[:min(k, len(order))] {
-		p.Coverage = coverage(query, lang, EmbedText(p.Title, p.Heading, p.Text))
+	for _, p := range order {
+		if len(out) == k {
+			break
+		}
+		sk := said{p.Source + "\x00" + p.ArticleID + "\x00" + p.Lang, p.Text}
+		if f := first[sk]; f != nil {
+			if f.Asked == "" {
+				f.Asked = p.Asked
+			}
+			continue
+		}
+		first[sk] = p
 		out = append(out, *p)
+	}
+	for i := range out {
+		p := &out[i]
+		if f := first[said{p.Source + "\x00" + p.ArticleID + "\x00" + p.Lang, p.Text}]; f != nil {
+			p.Asked = f.Asked
+		}
+		if p.Asked != "" {
+			p.Ord = 0 // what it says is the lead passage
+		}
+		// Confidence comes from the words that would be said, not from the
+		// phrasings: matched by a phrasing alone, a passage is ranked but
+		// not trusted. Counting phrasings answered a fifth more answerable
+		// questions, but also 9 of 29 questions the articles do not answer
+		// instead of 6: the bot prefers a handoff to a wrong answer.
+		p.Coverage = coverage(query, lang, EmbedText(p.Title, p.Heading, p.Text))
 	}
 	return out, nil
 }

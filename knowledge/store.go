@@ -30,6 +30,7 @@ func DocKey(lang, id string) string { return lang + "/" + id }
 // the hybrid ranking.
 type Hit struct {
 	DocKey, ArticleID, Lang, Title, Heading, Text, Source string
+	Asked                                                 string // the phrasings of an asked passage (Chunk.Asked)
 	Ord                                                   int
 	Score                                                 float64
 }

@@ -298,7 +298,7 @@ type writer struct {
 
 func (w *writer) Existing() map[string]bool { return w.existing }
 
-var chunkCols = []string{"tenant", "doc_key", "ord", "lang", "context", "heading", "body", "hash", "dim", "embedding"}
+var chunkCols = []string{"tenant", "doc_key", "ord", "lang", "context", "heading", "body", "hash", "dim", "embedding", "asked"}
 
 // Put bulk-loads new chunks with COPY and renumbers kept ones.
 func (w *writer) Put(ctx context.Context, chunks []knowledge.Chunk) error {
@@ -323,7 +323,10 @@ func (w *writer) Put(ctx context.Context, chunks []knowledge.Chunk) error {
 		if c.Heading != "" {
 			cx += c.Heading + "."
 		}
-		rows = append(rows, []any{w.tenant, w.doc.Key, int32(c.Ord), w.doc.Lang, cx, c.Heading, c.Text, c.Hash, int32(w.dim), pgvector.NewVector(c.Embedding)})
+		if c.Asked != "" {
+			cx = knowledge.IndexText(w.doc.Title, c)
+		}
+		rows = append(rows, []any{w.tenant, w.doc.Key, int32(c.Ord), w.doc.Lang, cx, c.Heading, c.Text, c.Hash, int32(w.dim), pgvector.NewVector(c.Embedding), c.Asked})
 	}
 	if len(keptHash) > 0 {
 		_, err := w.tx.Exec(ctx, `UPDATE kb_chunks c SET ord = u.ord FROM unnest($3::text[], $4::int[]) AS u(hash, ord)
@@ -368,13 +371,13 @@ func (w *writer) Rollback(ctx context.Context) error {
 	return err
 }
 
-const hitCols = `c.doc_key, d.article_id, c.lang, d.title, c.heading, c.body, d.source, c.ord`
+const hitCols = `c.doc_key, d.article_id, c.lang, d.title, c.heading, c.body, d.source, c.ord, c.asked`
 
 func scanHits(rows pgx.Rows) ([]knowledge.Hit, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
 		var h knowledge.Hit
 		var ord int32
-		err := r.Scan(&h.DocKey, &h.ArticleID, &h.Lang, &h.Title, &h.Heading, &h.Text, &h.Source, &ord, &h.Score)
+		err := r.Scan(&h.DocKey, &h.ArticleID, &h.Lang, &h.Title, &h.Heading, &h.Text, &h.Source, &ord, &h.Asked, &h.Score)
 		h.Ord = int(ord)
 		return h, err
 	})

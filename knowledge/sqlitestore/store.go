@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS kb_chunks (
 	text TEXT NOT NULL,
 	hash TEXT NOT NULL,
 	embedding BLOB NOT NULL,
+	asked TEXT NOT NULL DEFAULT '',
 	UNIQUE (tenant, doc_key, hash)
 );
 CREATE INDEX IF NOT EXISTS kb_chunks_lang ON kb_chunks (tenant, lang);
@@ -66,7 +67,7 @@ const ftsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5 (body, t
 const stemsSchema = `CREATE VIRTUAL TABLE IF NOT EXISTS kb_stems USING fts5 (stems, tokenize = 'unicode61 remove_diacritics 0')`
 
 // schemaVersion is kept in PRAGMA user_version; migrate brings older files up.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // Store is the SQLite knowledge store.
 type Store struct {
@@ -116,7 +117,8 @@ func (s *Store) Close() error { return s.db.Close() }
 // migrate upgrades a file made by an older version. Version 2 rebuilt the
 // full-text table with a prefix index. Version 3 added the stems table,
 // empty for the chunks already there: they were embedded with an older
-// local embedding, so their tenant is re-ingested anyway.
+// local embedding, so their tenant is re-ingested anyway. Version 4 added
+// the phrasings of asked passages (knowledge.Chunk.Asked).
 func migrate(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -144,6 +146,15 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	if _, err := tx.ExecContext(ctx, stemsSchema); err != nil {
 		return fmt.Errorf("migrating to version 3: %w", err)
+	}
+	var hasAsked int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('kb_chunks') WHERE name = 'asked'`).Scan(&hasAsked); err != nil {
+		return fmt.Errorf("migrating to version 4: %w", err)
+	}
+	if hasAsked == 0 {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE kb_chunks ADD COLUMN asked TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("migrating to version 4: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
 		return err
@@ -290,9 +301,9 @@ func (w *writer) Put(ctx context.Context, chunks []knowledge.Chunk) error {
 			}
 			continue
 		}
-		res, err := w.tx.ExecContext(ctx, `INSERT INTO kb_chunks (tenant, doc_key, ord, lang, heading, text, hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		res, err := w.tx.ExecContext(ctx, `INSERT INTO kb_chunks (tenant, doc_key, ord, lang, heading, text, hash, embedding, asked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant, doc_key, hash) DO UPDATE SET ord = excluded.ord`,
-			w.tenant, w.doc.Key, c.Ord, w.doc.Lang, c.Heading, c.Text, c.Hash, encode(c.Embedding))
+			w.tenant, w.doc.Key, c.Ord, w.doc.Lang, c.Heading, c.Text, c.Hash, encode(c.Embedding), c.Asked)
 		if err != nil {
 			return err
 		}
@@ -303,7 +314,7 @@ func (w *writer) Put(ctx context.Context, chunks []knowledge.Chunk) error {
 		if err != nil {
 			return err
 		}
-		body := knowledge.EmbedText(w.doc.Title, c.Heading, c.Text)
+		body := knowledge.IndexText(w.doc.Title, c)
 		if _, err := w.tx.ExecContext(ctx, `INSERT INTO kb_fts (rowid, body) VALUES (?, ?)`, id, body); err != nil {
 			return err
 		}
@@ -460,7 +471,7 @@ func (s *Store) hits(ctx context.Context, tenant string, ids []int64, scores map
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.doc_key, d.article_id, c.lang, d.title, c.heading, c.text, d.source, c.ord
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.doc_key, d.article_id, c.lang, d.title, c.heading, c.text, d.source, c.ord, c.asked
 		FROM kb_chunks c JOIN kb_documents d ON d.tenant = c.tenant AND d.key = c.doc_key
 		WHERE c.tenant = ? AND c.id IN (`+ph+`)`, args...)
 	if err != nil {
@@ -471,7 +482,7 @@ func (s *Store) hits(ctx context.Context, tenant string, ids []int64, scores map
 	for rows.Next() {
 		var id int64
 		var h knowledge.Hit
-		if err := rows.Scan(&id, &h.DocKey, &h.ArticleID, &h.Lang, &h.Title, &h.Heading, &h.Text, &h.Source, &h.Ord); err != nil {
+		if err := rows.Scan(&id, &h.DocKey, &h.ArticleID, &h.Lang, &h.Title, &h.Heading, &h.Text, &h.Source, &h.Ord, &h.Asked); err != nil {
 			return nil, err
 		}
 		byID[id] = h

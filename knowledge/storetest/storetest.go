@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open(t)) })
 	t.Run("LongDocument", func(t *testing.T) { testLongDocument(t, open(t)) })
 	t.Run("ParallelIngest", func(t *testing.T) { testParallel(t, open(t)) })
+	t.Run("AskedPhrasings", func(t *testing.T) { testAsked(t, open(t)) })
 }
 
 func ingester(s knowledge.Store, tenant string) *knowledge.Ingester {
@@ -451,5 +452,92 @@ func testParallel(t *testing.T, s knowledge.Store) {
 	}
 	if p := top(t, kb(s, tenant), "topic 42 revised item 294", "en"); p.ArticleID != "doc42" || !strings.Contains(p.Text, "revised") {
 		t.Errorf("found %+v", p)
+	}
+}
+
+// sickLeave is an article whose own words share nothing with how callers
+// ask for it, unless it lists those ways under "asked".
+func sickLeave(asked ...string) *fstest.MapFile {
+	fm := "---\nid: sick-leave\nlang: en\ntitle: Certificates\n"
+	if len(asked) > 0 {
+		fm += "asked:\n"
+		for _, a := range asked {
+			fm += "  - " + a + "\n"
+		}
+	}
+	return &fstest.MapFile{Data: []byte(fm + "---\nA physician issues certificates of incapacity after an appointment.\n\n## Fees\n\nThe form for Kela costs 30 euros.\n")}
+}
+
+func testAsked(t *testing.T, s knowledge.Store) {
+	ctx := context.Background()
+	tenant := Tenant(t)
+	in := ingester(s, tenant)
+	fsys := Clinic()
+	fsys["kb/en/sick-leave.md"] = sickLeave()
+	mustIngest(t, in, fsys)
+	k := kb(s, tenant)
+	const q = "my boss wants a note saying I was unwell"
+	found := func() (knowledge.Passage, bool) {
+		ps, err := k.Search(ctx, q, "en", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) > 0 && ps[0].ArticleID == "sick-leave" {
+			return ps[0], true
+		}
+		return knowledge.Passage{}, false
+	}
+	if p, ok := found(); ok {
+		t.Fatalf("found without phrasings (the test needs a question the article's words do not match): %+v", p)
+	}
+
+	// With the ways callers ask, the article is found, and what would be
+	// said is its lead passage, never a phrasing.
+	fsys["kb/en/sick-leave.md"] = sickLeave("My boss wants a note from a doctor.", "I was unwell last week and work needs a paper.")
+	rep := mustIngest(t, in, fsys)
+	if rep.Updated != 1 || rep.ChunksAdded != 1 || rep.ChunksKept != 2 {
+		t.Fatalf("adding phrasings should add one passage and keep the others: %+v", rep)
+	}
+	p, ok := found()
+	if !ok {
+		t.Fatal("not found by a caller's phrasing")
+	}
+	if p.Text != "A physician issues certificates of incapacity after an appointment." || p.Asked == "" || p.Ord != 0 {
+		t.Errorf("asked passage %+v: want the lead passage's text, found by its phrasings", p)
+	}
+	if p.Coverage >= 0.5 {
+		t.Errorf("coverage %.2f: a passage matched only by phrasings must not be trusted to answer", p.Coverage)
+	}
+	// Found by its own words, the lead passage appears once, not twice.
+	ps, err := k.Search(ctx, "certificates of incapacity physician", "en", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, p := range ps {
+		if strings.HasPrefix(p.Text, "A physician issues") {
+			seen++
+		}
+	}
+	if seen != 1 {
+		t.Errorf("lead passage listed %d times: %+v", seen, ps)
+	}
+	// Full text searches the phrasings too.
+	th, err := s.TextSearch(ctx, tenant, "en", knowledge.ContentTerms("boss note", "en"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(th) == 0 || th[0].ArticleID != "sick-leave" || th[0].Asked == "" {
+		t.Errorf("full text of phrasings: %+v", th)
+	}
+
+	// Taking the phrasings away removes that passage and nothing else.
+	fsys["kb/en/sick-leave.md"] = sickLeave()
+	rep = mustIngest(t, in, fsys)
+	if rep.ChunksAdded != 0 || rep.ChunksRemoved != 1 {
+		t.Fatalf("removing phrasings: %+v", rep)
+	}
+	if p, ok := found(); ok {
+		t.Errorf("still found by removed phrasings: %+v", p)
 	}
 }
