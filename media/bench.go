@@ -37,6 +37,9 @@ type MediaBenchConfig struct {
 	// work on pauses, so digital silence or nonstop speech would flatter or
 	// wrong it.
 	CallerAudio []int16
+	// Realtime is Pacer.Realtime: the SCHED_RR priority of the pacer's
+	// shard threads, 0 for ordinary threads.
+	Realtime int
 }
 
 // MediaBenchResult is what RunMediaBench measured.
@@ -51,6 +54,8 @@ type MediaBenchResult struct {
 	BotCPUPerCallSecond float64
 	FarCPUPerCallSecond float64
 	PacingSkipped       uint64 // shard ticks skipped because the machine fell behind
+	RealtimeShards      int    // pacer shards that ran at real-time priority
+	RealtimeErr         error  // why the others did not (Realtime asked for)
 	PacingP50           time.Duration
 	PacingP99           time.Duration
 	PacingMax           time.Duration
@@ -85,6 +90,7 @@ func RunMediaBenchConfig(ctx context.Context, cfg MediaBenchConfig) (MediaBenchR
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pacer := NewPacer(20 * time.Millisecond)
+	pacer.Realtime = cfg.Realtime
 	pacer.Start(ctx)
 	defer pacer.Stop()
 	speech := benchSignal(8000 * 3)
@@ -222,6 +228,7 @@ func RunMediaBenchConfig(ctx context.Context, cfg MediaBenchConfig) (MediaBenchR
 	res.PacingP50, res.PacingP99, res.PacingMax = st.LatenessP50, st.LatenessP99, st.LatenessMax
 	res.SpacingP50, res.SpacingP99 = st.SpacingP50, st.SpacingP99
 	res.PacingSkipped = st.Skipped
+	res.RealtimeShards, res.RealtimeErr = pacer.RealtimeShards()
 	callSeconds := float64(calls) * elapsed.Seconds()
 	res.CPUPerCallSecond = cpu.Seconds() / callSeconds
 	if cfg.FarSessions {

@@ -31,6 +31,14 @@ type ticker interface {
 // late slot does not push later ones back, and a call keeps its slot for
 // life, so the spacing between its packets stays even.
 type Pacer struct {
+	// Realtime, when above 0, runs each shard on its own OS thread at that
+	// SCHED_RR priority (1-99); set it before Start. Without the privilege
+	// the shards run as ordinary threads: RealtimeShards says how many got it.
+	Realtime int
+
+	realtimeShards atomic.Int32
+	realtimeErr    atomic.Pointer[error]
+
 	interval time.Duration
 	slots    int // phases per interval, per shard
 
@@ -125,6 +133,25 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
 		}
 		return ctx.Err() == nil
 	}
+	if p.Realtime > 0 {
+		// The goroutine stays locked to its thread to the end, so Go ends
+		// the thread with it: a real-time thread must never go back to the
+		// pool to run other goroutines.
+		err := realtimeThread(p.Realtime)
+		if err == nil {
+			// Back to normal before the end, in case Go keeps the thread
+			// (it parks the main thread rather than end it).
+			defer ordinaryThread()
+			p.realtimeShards.Add(1)
+			sleepUntil = func(at time.Time) bool {
+				// Never more than a period at once, so Stop is seen.
+				sleepThread(at)
+				return ctx.Err() == nil
+			}
+		} else {
+			p.realtimeErr.Store(&err)
+		}
+	}
 	for k := int64(1); ; k++ {
 		if s.index == 0 {
 			p.ticks.Add(1)
@@ -184,6 +211,16 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 			m.t.receive(ideal)
 		}
 	}
+}
+
+// RealtimeShards is how many shards run at real-time priority, and why
+// the others do not.
+func (p *Pacer) RealtimeShards() (int, error) {
+	var err error
+	if e := p.realtimeErr.Load(); e != nil {
+		err = *e
+	}
+	return int(p.realtimeShards.Load()), err
 }
 
 // Stop halts the clock and waits for the workers.

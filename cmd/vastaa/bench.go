@@ -50,7 +50,12 @@ func benchMedia(ctx context.Context, args []string) error {
 	modes := fs.String("vad-mode", "gated", "comma-separated VAD modes to run at each size: gated (energy gate + batched runs, the default VAD) or plain (every window, one run each)")
 	callerAudio := fs.String("caller-audio", "festival", "what the simulated callers say: festival (spoken sentences with pauses over line noise) or synthetic (speech-like bursts, no Festival needed)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	realtime := fs.String("media-priority", "realtime", mediaPriorityHelp)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	rtPrio, err := parseMediaPriority(*realtime)
+	if err != nil {
 		return err
 	}
 	if *cpuProfile != "" {
@@ -95,8 +100,13 @@ func benchMedia(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("machine: %s\n", machine())
 	fmt.Printf("caller audio: %s, %.1f s loop\n", audioName, float64(len(audio))/8000)
-	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "calls", "vad", "cpu ms/", "bot ms/", "late p50", "late p99", "late max", "skipped", "lost", "vad", "silero", "batch", "load avg")
-	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "", "", "call-s", "call-s", "", "", "", "", "", "drops", "share", "mean", "before/after")
+	if rtPrio > 0 {
+		fmt.Printf("media clock: real-time priority %d (SCHED_RR)\n", rtPrio)
+	} else {
+		fmt.Printf("media clock: normal priority\n")
+	}
+	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "calls", "vad", "cpu ms/", "bot ms/", "late p50", "late p99", "late max", "gap p99", "skipped", "lost", "vad", "silero", "batch", "load avg")
+	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "", "", "call-s", "call-s", "", "", "", "", "", "", "drops", "share", "mean", "before/after")
 	for _, s := range strings.Split(*callsList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
@@ -113,11 +123,14 @@ func benchMedia(ctx context.Context, args []string) error {
 				st0 = f.Stats()
 			}
 			load0 := loadAverage()
-			res, err := media.RunMediaBenchConfig(ctx, media.MediaBenchConfig{Calls: n, Duration: *dur, PerFrame: perFrame, CallerAudio: audio})
+			res, err := media.RunMediaBenchConfig(ctx, media.MediaBenchConfig{Calls: n, Duration: *dur, PerFrame: perFrame, CallerAudio: audio, Realtime: rtPrio})
 			load1 := loadAverage()
 			closeVADs()
 			if err != nil {
 				return err
+			}
+			if rtPrio > 0 && res.RealtimeErr != nil {
+				fmt.Fprintf(os.Stderr, "warning: media clock threads not real-time (%d shards are): %v\n", res.RealtimeShards, res.RealtimeErr)
 			}
 			share, batch := "-", "-"
 			if f != nil {
@@ -126,8 +139,8 @@ func benchMedia(ctx context.Context, args []string) error {
 				share = fmt.Sprintf("%.2f", float64(inf)/float64(max(1, w)))
 				batch = fmt.Sprintf("%.1f", float64(inf)/float64(max(1, runs)))
 			}
-			fmt.Printf("%6d %7s %9.2f %9.2f %9s %9s %9s %7d %6d %7d %8s %6s %14s\n", n, mode, res.CPUPerCallSecond*1000, res.BotCPUPerCallSecond*1000,
-				ms(res.PacingP50), ms(res.PacingP99), ms(res.PacingMax), res.PacingSkipped, res.PacketsLost, res.FramesDropped, share, batch, load0+"/"+load1)
+			fmt.Printf("%6d %7s %9.2f %9.2f %9s %9s %9s %9s %7d %6d %7d %8s %6s %14s\n", n, mode, res.CPUPerCallSecond*1000, res.BotCPUPerCallSecond*1000,
+				ms(res.PacingP50), ms(res.PacingP99), ms(res.PacingMax), ms(res.SpacingP99), res.PacingSkipped, res.PacketsLost, res.FramesDropped, share, batch, load0+"/"+load1)
 		}
 	}
 	return nil

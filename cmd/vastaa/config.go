@@ -16,6 +16,7 @@ type serveConfig struct {
 	MediaIP           string
 	RTPPortMin        int
 	RTPPortMax        int
+	MediaPriority     string
 	HTTPAddr          string
 	DataDir           string
 	Record            bool
@@ -64,6 +65,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MediaIP, "media-ip", "", "IP address put in SDP for RTP (default: the SIP listen IP)")
 	fs.IntVar(&c.RTPPortMin, "rtp-port-min", 0, "lowest RTP port (0: any free port)")
 	fs.IntVar(&c.RTPPortMax, "rtp-port-max", 0, "highest RTP port (0: any free port)")
+	fs.StringVar(&c.MediaPriority, "media-priority", "realtime", mediaPriorityHelp)
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP API listen address")
 	fs.StringVar(&c.DataDir, "data-dir", defaultDataDir(), "directory for call records, recordings and the embedded Temporal database")
 	fs.BoolVar(&c.Record, "record", true, "record both directions of every call to a stereo WAV in the data directory")

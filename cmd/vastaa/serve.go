@@ -143,7 +143,13 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	a.decider = workflows.NewDecider(a.tc, workflows.TaskQueue)
 
 	a.pacer = media.NewPacer(20 * time.Millisecond)
+	if a.pacer.Realtime, err = parseMediaPriority(cfg.MediaPriority); err != nil {
+		return nil, err
+	}
 	a.pacer.Start(ctx)
+	if a.pacer.Realtime > 0 {
+		go warnNotRealtime(ctx, log, a.pacer)
+	}
 	recordDir := ""
 	if cfg.Record {
 		recordDir = filepath.Join(cfg.DataDir, "recordings")

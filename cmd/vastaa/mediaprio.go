@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"fmt"
+	"github.com/vastaa/vastaa/media"
+	"strconv"
+	"strings"
+)
+
+const mediaPriorityHelp = `scheduling of the media clock's threads: realtime[:1-99] (SCHED_RR, priority 20 by default, as telephony media servers run their timing threads; needs root or CAP_SYS_NICE, else they stay normal and a warning says so) or normal`
+
+// parseMediaPriority turns --media-priority into Pacer.Realtime.
+func parseMediaPriority(s string) (int, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	switch {
+	case s == "" || s == "normal":
+		return 0, nil
+	case s == "realtime":
+		return 20, nil
+	case strings.HasPrefix(s, "realtime:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(s, "realtime:"))
+		if err != nil || n < 1 || n > 99 {
+			return 0, fmt.Errorf("--media-priority %q: the real-time priority must be 1 to 99", s)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("--media-priority %q: want normal, realtime or realtime:N", s)
+}
+
+// warnNotRealtime logs once the shards have started whether the media clock
+// got its real-time priority.
+func warnNotRealtime(ctx context.Context, log *slog.Logger, p *media.Pacer) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(200 * time.Millisecond):
+	}
+	n, err := p.RealtimeShards()
+	if err != nil {
+		log.Warn("media clock threads run at normal priority: packet timing suffers under load; run as root or grant CAP_SYS_NICE (setcap cap_sys_nice+ep), or pass --media-priority normal to silence this", "err", err, "realtime_shards", n)
+		return
+	}
+	log.Info("media clock threads run at real-time priority", "priority", p.Realtime, "shards", n)
+}
