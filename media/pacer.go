@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,12 +31,16 @@ type ticker interface {
 // life, so the spacing between its packets stays even.
 type Pacer struct {
 	// Realtime, when above 0, runs each shard on its own OS thread at that
-	// SCHED_RR priority (1-99); set it before Start. Without the privilege
-	// the shards run as ordinary threads: RealtimeShards says how many got it.
+	// SCHED_RR priority (1-99), sleeping in the kernel between slots, and
+	// adds one P to GOMAXPROCS per such shard while it runs, so that a
+	// shard waking to send finds a free P at once. Set it before Start.
+	// Without the privilege the shards run as ordinary threads:
+	// RealtimeShards says how many got it.
 	Realtime int
 
 	realtimeShards atomic.Int32
 	realtimeErr    atomic.Pointer[error]
+	realtimeTried  sync.WaitGroup // every shard has tried for real-time priority
 
 	interval time.Duration
 	slots    int // phases per interval, per shard
@@ -78,7 +81,7 @@ func NewPacer(interval time.Duration) *Pacer {
 	// timers on Linux wake with about a millisecond of granularity.
 	slots := max(1, min(20, int(interval/time.Millisecond)))
 	p := &Pacer{interval: interval, slots: slots}
-	n := max(1, runtime.GOMAXPROCS(0))
+	n := max(1, baseProcs())
 	for i := 0; i < n; i++ {
 		p.shards = append(p.shards, &pacerShard{index: i, load: make([]int, slots)})
 	}
@@ -104,6 +107,9 @@ func (p *Pacer) Start(ctx context.Context) {
 	p.done = make(chan struct{})
 	var wg sync.WaitGroup
 	start := time.Now()
+	if p.Realtime > 0 {
+		p.realtimeTried.Add(len(p.shards))
+	}
 	for _, s := range p.shards {
 		wg.Add(1)
 		go func(s *pacerShard) {
@@ -138,19 +144,25 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
 		// the thread with it: a real-time thread must never go back to the
 		// pool to run other goroutines.
 		err := realtimeThread(p.Realtime)
-		if err == nil {
+		if err != nil {
+			p.realtimeErr.Store(&err)
+		} else {
 			// Back to normal before the end, in case Go keeps the thread
 			// (it parks the main thread rather than end it).
 			defer ordinaryThread()
+			// The shard brings its own P: waking from its sleep in the
+			// kernel, it finds one free instead of waiting for a busy
+			// goroutine to give one up (which made the late tail).
+			addProcs(1)
+			defer addProcs(-1)
 			p.realtimeShards.Add(1)
 			sleepUntil = func(at time.Time) bool {
 				// Never more than a period at once, so Stop is seen.
 				sleepThread(at)
 				return ctx.Err() == nil
 			}
-		} else {
-			p.realtimeErr.Store(&err)
 		}
+		p.realtimeTried.Done()
 	}
 	for k := int64(1); ; k++ {
 		if s.index == 0 {
@@ -214,8 +226,9 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 }
 
 // RealtimeShards is how many shards run at real-time priority, and why
-// the others do not.
+// the others do not; after Start it waits until every shard has tried.
 func (p *Pacer) RealtimeShards() (int, error) {
+	p.realtimeTried.Wait()
 	var err error
 	if e := p.realtimeErr.Load(); e != nil {
 		err = *e

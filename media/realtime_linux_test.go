@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func TestPacerRealtimeThreads(t *testing.T) {
 	c := &countingTicker{}
 	p.add(c)
 	before := schedRRThreads(t)
+	procs0 := runtime.GOMAXPROCS(0)
 	p.Start(ctx)
 	deadline := time.Now().Add(5 * time.Second)
 	for c.count() < 10 && time.Now().Before(deadline) {
@@ -59,6 +61,14 @@ func TestPacerRealtimeThreads(t *testing.T) {
 		}
 		if got := schedRRThreads(t) - before; got != len(p.shards) {
 			t.Errorf("%d SCHED_RR threads, want %d (one per shard)", got, len(p.shards))
+		}
+		// Each real-time shard brought its own P.
+		if got := runtime.GOMAXPROCS(0); got != procs0+len(p.shards) {
+			t.Errorf("GOMAXPROCS %d while running, want %d + %d shards", got, procs0, len(p.shards))
+		}
+		// A pacer made meanwhile counts its shards without the extra Ps.
+		if q := NewPacer(20 * time.Millisecond); len(q.shards) != len(p.shards) {
+			t.Errorf("second pacer has %d shards, want %d", len(q.shards), len(p.shards))
 		}
 	} else if err == nil && n == 0 {
 		t.Error("no shard real-time and no reason given")
@@ -77,6 +87,9 @@ func TestPacerRealtimeThreads(t *testing.T) {
 	}
 	if got := schedRRThreads(t); got > before {
 		t.Errorf("%d SCHED_RR threads left after Stop", got-before)
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs0 {
+		t.Errorf("GOMAXPROCS %d after Stop, want %d back", got, procs0)
 	}
 	if st := p.Stats(); st.LatenessP99 <= 0 {
 		t.Errorf("no lateness measured: %+v", st)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"log/slog"
-	"time"
 
 	"fmt"
 	"github.com/vastaa/vastaa/media"
@@ -33,12 +31,7 @@ func parseMediaPriority(s string) (int, error) {
 
 // warnNotRealtime logs once the shards have started whether the media clock
 // got its real-time priority.
-func warnNotRealtime(ctx context.Context, log *slog.Logger, p *media.Pacer) {
-	select {
-	case <-ctx.Done():
-		return
-	case <-time.After(200 * time.Millisecond):
-	}
+func warnNotRealtime(log *slog.Logger, p *media.Pacer) {
 	n, err := p.RealtimeShards()
 	if err != nil {
 		log.Warn("media clock threads run at normal priority: packet timing suffers under load; run as root or grant CAP_SYS_NICE (setcap cap_sys_nice+ep), or pass --media-priority normal to silence this", "err", err, "realtime_shards", n)

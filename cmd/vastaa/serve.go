@@ -148,7 +148,7 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 	}
 	a.pacer.Start(ctx)
 	if a.pacer.Realtime > 0 {
-		go warnNotRealtime(ctx, log, a.pacer)
+		go warnNotRealtime(log, a.pacer)
 	}
 	recordDir := ""
 	if cfg.Record {
