@@ -15,6 +15,7 @@ import (
 
 	"github.com/vastaa/vastaa/examples"
 	"github.com/vastaa/vastaa/knowledge"
+	"github.com/vastaa/vastaa/knowledge/pgstore"
 )
 
 const kbUsage = `Usage:
@@ -84,7 +85,8 @@ func kbIngestCmd(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "warn", "debug, info, warn or error")
 	progress := fs.String("progress", "auto", "progress bar: auto (when stderr is a terminal), always or never")
 	workers := fs.Int("workers", runtime.NumCPU(), "documents ingested at once")
-	flags, pos := splitArgs(args, map[string]bool{"help": true, "h": true})
+	bulk := fs.Bool("bulk", false, "PostgreSQL only: drop the vector and full-text indexes, load, then build them in one pass each (faster for a large first load; every tenant's searches are slow until it ends)")
+	flags, pos := splitArgs(args, map[string]bool{"help": true, "h": true, "bulk": true})
 	if err := parse(fs, flags); err != nil {
 		return err
 	}
@@ -106,6 +108,28 @@ func kbIngestCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	in := &knowledge.Ingester{Store: kb.Store, Embedder: kb.Embedder, Tenant: cfg.Tenant, DetectLang: detect, Log: log, Workers: *workers}
+	var pg *pgstore.Store
+	if *bulk {
+		var ok bool
+		if pg, ok = kb.Store.(*pgstore.Store); !ok {
+			return errors.New("kb ingest: --bulk is for --kb-store postgres (the SQLite store has no index to defer)")
+		}
+		if err := kb.Store.UseEmbedding(ctx, in.Tenant, kb.Embedder.Model(), kb.Embedder.Dim()); err != nil {
+			return err
+		}
+		if err := pg.BeginBulk(ctx, kb.Embedder.Dim()); err != nil {
+			return err
+		}
+		// The indexes come back however the load ends, even on Ctrl-C.
+		defer func() {
+			vec, text, err := pg.EndBulk(context.WithoutCancel(ctx), kb.Embedder.Dim())
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "kb ingest: building the indexes: %v (run again with --bulk to retry)\n", err)
+				return
+			}
+			fmt.Printf("indexes built: vector %s, full text %s\n", vec.Round(time.Millisecond), text.Round(time.Millisecond))
+		}()
+	}
 	var bar *progressBar
 	if *progress == "always" || (*progress == "auto" && isTerminal(os.Stderr)) {
 		bar = &progressBar{w: os.Stderr, start: time.Now()}

@@ -96,6 +96,9 @@ func TestKBCommandLine(t *testing.T) {
 	if code, _ := vastaa(t, "kb", "search", "--kb-store", "postgres", "--database-url", "", "x"); code != 1 {
 		t.Errorf("postgres without a URL: exit %d", code)
 	}
+	if err := kbIngestCmd(context.Background(), append([]string{docs, "--bulk"}, flags...)); err == nil || !strings.Contains(err.Error(), "--bulk is for --kb-store postgres") {
+		t.Errorf("--bulk with SQLite: %v", err)
+	}
 	if code, _ := vastaa(t, "kb", "frobnicate"); code != 1 {
 		t.Errorf("unknown kb command: exit %d", code)
 	}

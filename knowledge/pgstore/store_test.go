@@ -145,3 +145,73 @@ func TestTextSearchConfigurations(t *testing.T) {
 		t.Errorf("odd terms: %v", err)
 	}
 }
+
+// A bulk load drops the vector and full-text indexes, still answers
+// searches, and builds both at the end; a load killed before its end gets
+// them back from the next ordinary ingest.
+func TestBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	tenant := storetest.Tenant(t)
+	exists := func(name string) bool {
+		t.Helper()
+		var ok bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = $1)`, name).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	emb := knowledge.NewLocalEmbedder(0)
+	if err := s.UseEmbedding(ctx, tenant, emb.Model(), emb.Dim()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BeginBulk(ctx, emb.Dim()); err != nil {
+		t.Fatal(err)
+	}
+	if exists("kb_chunks_tsv") || exists("kb_chunks_hnsw_512_en") {
+		t.Fatal("indexes still there during a bulk load")
+	}
+	in := &knowledge.Ingester{Store: s, Embedder: emb, Tenant: tenant}
+	if _, err := in.IngestFS(ctx, storetest.Clinic(), "kb", "mem:"); err != nil {
+		t.Fatal(err)
+	}
+	if exists("kb_chunks_tsv") || exists("kb_chunks_hnsw_512_en") {
+		t.Fatal("ingest built an index during a bulk load")
+	}
+	kb := &knowledge.KB{Store: s, Embedder: emb, Tenant: tenant}
+	search := func() string {
+		t.Helper()
+		ps, err := kb.Search(ctx, "how much does a nurse appointment cost", "en", 3)
+		if err != nil || len(ps) == 0 {
+			t.Fatalf("search: %v %v", ps, err)
+		}
+		return ps[0].ArticleID
+	}
+	if got := search(); got != "prices" {
+		t.Errorf("during the load: %s", got)
+	}
+	vec, text, err := s.EndBulk(ctx, emb.Dim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !exists("kb_chunks_tsv") || !exists("kb_chunks_hnsw_512_en") || vec <= 0 || text <= 0 {
+		t.Fatalf("after the load: indexes missing (vector %s, text %s)", vec, text)
+	}
+	if got := search(); got != "prices" {
+		t.Errorf("after the load: %s", got)
+	}
+
+	// Killed mid-load: the indexes are gone and nobody builds them, until
+	// the next ordinary ingest (another process, another store).
+	if err := s.BeginBulk(ctx, emb.Dim()); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t)
+	in2 := &knowledge.Ingester{Store: s2, Embedder: emb, Tenant: storetest.Tenant(t)}
+	if _, err := in2.IngestFS(ctx, storetest.Clinic(), "kb", "mem:"); err != nil {
+		t.Fatal(err)
+	}
+	if !exists("kb_chunks_tsv") || !exists("kb_chunks_hnsw_512_en") {
+		t.Error("an ordinary ingest after an unfinished bulk load did not bring the indexes back")
+	}
+}
