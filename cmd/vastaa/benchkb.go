@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -27,10 +28,22 @@ func benchKB(ctx context.Context, args []string) error {
 	perDoc := fs.Int("chunks-per-doc", 20, "chunks per synthetic document")
 	queries := fs.Int("queries", 2000, "queries to time")
 	keep := fs.Bool("keep", false, "keep the benchmark tenant afterwards")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (not the database's) to this file")
 	workers := fs.Int("workers", runtime.NumCPU(), "documents ingested at once")
 	corpus := fs.String("corpus", "zipf", "zipf: 10% words of the demo articles among Zipf-distributed words of a 100,000-word vocabulary (like real text);\nclinic: only words of the demo articles (every chunk shares words with every question: the worst case for full text)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	cfg.Demo = "false"
 	cfg.Tenant = fmt.Sprintf("bench-%d", time.Now().UnixNano())
