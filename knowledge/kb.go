@@ -168,6 +168,7 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 	// found, they are one passage, at the better rank.
 	type said struct{ doc, text string }
 	first := map[said]*Passage{}
+	cov := newCoverer(query, lang)
 	out := make([]Passage, 0, min(k, len(order)))
 	for _, p := range order {
 		if len(out) == k {
@@ -196,7 +197,7 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 		// not trusted. Counting phrasings answered a fifth more answerable
 		// questions, but also 9 of 29 questions the articles do not answer
 		// instead of 6: the bot prefers a handoff to a wrong answer.
-		p.Coverage = coverage(query, lang, EmbedText(p.Title, p.Heading, p.Text))
+		p.Coverage = cov.of(EmbedText(p.Title, p.Heading, p.Text))
 	}
 	return out, nil
 }
@@ -270,37 +271,68 @@ func contains(xs []string, x string) bool {
 // four-letter stem, by a three-letter stem starting a longer word, or for
 // long words as a substring (the parts of compounds).
 func coverage(question, lang, text string) float64 {
-	q := queryTerms(question, lang)
-	if len(q) == 0 {
+	return newCoverer(question, lang).of(text)
+}
+
+// coverer judges passages against one question: the question's terms and
+// their concepts are worked out once, not per passage.
+type coverer struct {
+	q        []queryTerm
+	concepts [][]string // per term: its concepts in the lexicon
+	lang     string
+}
+
+func newCoverer(question, lang string) *coverer {
+	c := &coverer{q: queryTerms(question, lang), lang: lang}
+	lx := ShippedLexicon()
+	for _, t := range c.q {
+		c.concepts = append(c.concepts, lx.Concepts(t.word))
+	}
+	return c
+}
+
+func (cv *coverer) of(text string) float64 {
+	if len(cv.q) == 0 {
 		return 0
 	}
 	c := chunk{lower: strings.ToLower(text), terms: map[string]int{}}
-	for _, s := range stems(text, lang) {
+	for _, s := range stems(text, cv.lang) {
 		c.terms[s]++
 	}
 	// Concepts of the passage's words: a question word is covered by a
-	// synonym ("pay" by "costs"), in the lexicon's sense.
-	lx := ShippedLexicon()
+	// synonym ("pay" by "costs"), in the lexicon's sense. Only the
+	// question's concepts matter, so only those are looked for.
+	want := map[string]bool{}
+	for _, cs := range cv.concepts {
+		for _, cc := range cs {
+			want[cc] = true
+		}
+	}
 	concepts := map[string]bool{}
-	for _, w := range words(text) {
-		for _, cc := range lx.Concepts(w) {
-			concepts[cc] = true
+	if len(want) > 0 {
+		lx := ShippedLexicon()
+		for _, w := range words(text) {
+			for _, cc := range lx.Concepts(w) {
+				if want[cc] {
+					concepts[cc] = true
+				}
+			}
 		}
 	}
 	found := 0
-	for _, t := range q {
+	for i, t := range cv.q {
 		if c.match(t) > 0 {
 			found++
 			continue
 		}
-		for _, cc := range lx.Concepts(t.word) {
+		for _, cc := range cv.concepts[i] {
 			if concepts[cc] {
 				found++
 				break
 			}
 		}
 	}
-	return float64(found) / float64(len(q))
+	return float64(found) / float64(len(cv.q))
 }
 
 // chunk is a passage prepared for word matching.

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -213,5 +214,34 @@ func TestBulkLoad(t *testing.T) {
 	}
 	if !exists("kb_chunks_tsv") || !exists("kb_chunks_hnsw_512_en") {
 		t.Error("an ordinary ingest after an unfinished bulk load did not bring the indexes back")
+	}
+}
+
+// prefixFreq's binary search sums the same shares as a walk over every
+// lexeme.
+func TestPrefixFreq(t *testing.T) {
+	ls := &lexemeStats{freqs: map[string]float64{}, langShare: map[string]float64{"fi": 0.5}}
+	words := []string{"aukio", "aukiolo", "aukioloaika", "auto", "lääkär", "lääkäri", "lääke", "a", "b", "ä"}
+	for i, w := range words {
+		ls.freqs[w] = float64(i+1) / 100
+	}
+	ls.index()
+	for _, p := range []string{"auki", "au", "a", "lääk", "lääkäri", "x", "", "ä", "aukioloaikaa"} {
+		var want float64
+		for w, f := range ls.freqs {
+			if strings.HasPrefix(w, p) {
+				want += f
+			}
+		}
+		if got := ls.prefixFreq(p, "en"); math.Abs(got-want) > 1e-12 {
+			t.Errorf("prefix %q: %v, want %v", p, got, want)
+		}
+		if got := ls.prefixFreq(p, "fi"); math.Abs(got-min(1, want/0.5)) > 1e-12 {
+			t.Errorf("prefix %q in fi: %v, want %v", p, got, min(1, want/0.5))
+		}
+	}
+	var none *lexemeStats
+	if none.prefixFreq("a", "en") != 0 {
+		t.Error("no statistics: want 0")
 	}
 }
