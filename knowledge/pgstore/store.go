@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +41,26 @@ type Store struct {
 	deferIndex bool
 	indexes    sync.Map // names of vector indexes known to exist
 	lexStats   atomic.Value
+
+	// Each question used to cost two round trips before its searches (the
+	// tenant's embedding, the words' lexemes); both are remembered.
+	mu         sync.Mutex
+	embeddings map[string]tenantEmbedding // tenant -> model and dimension, for embeddingTTL
+	lexemes    map[string][]string        // configuration and word -> its lexemes (to_tsvector)
 }
+
+type tenantEmbedding struct {
+	model string
+	dim   int
+	at    time.Time
+}
+
+// embeddingTTL bounds how long another process's change to a tenant
+// (dropped and made again with another model) goes unseen.
+const embeddingTTL = 5 * time.Second
+
+// maxCachedWords bounds the lexeme cache; it starts over when full.
+const maxCachedWords = 50000
 
 // DeferVectorIndex makes UseEmbedding leave the HNSW index alone: a bulk
 // load then calls BuildVectorIndex once at the end.
@@ -214,13 +234,72 @@ func createIndexSQL(dim int, lang string) string {
 }
 
 func (s *Store) Embedding(ctx context.Context, tenant string) (string, int, error) {
+	s.mu.Lock()
+	e, ok := s.embeddings[tenant]
+	s.mu.Unlock()
+	if ok && time.Since(e.at) < embeddingTTL {
+		return e.model, e.dim, nil
+	}
 	var model string
 	var dim int
 	err := s.pool.QueryRow(ctx, `SELECT model, dim FROM kb_tenants WHERE tenant = $1`, tenant).Scan(&model, &dim)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", 0, nil
+		return "", 0, nil // not remembered: another process may make it any moment
 	}
-	return model, dim, err
+	if err != nil {
+		return "", 0, err
+	}
+	s.mu.Lock()
+	if s.embeddings == nil {
+		s.embeddings = map[string]tenantEmbedding{}
+	}
+	s.embeddings[tenant] = tenantEmbedding{model, dim, time.Now()}
+	s.mu.Unlock()
+	return model, dim, nil
+}
+
+// wordLexemes is to_tsvector of each word under the configuration, from
+// the cache or in one query for the words not in it.
+func (s *Store) wordLexemes(ctx context.Context, cfg string, words []string) ([]string, error) {
+	var out, missing []string
+	s.mu.Lock()
+	for _, w := range words {
+		if ls, ok := s.lexemes[cfg+"\x00"+w]; ok {
+			out = append(out, ls...)
+		} else {
+			missing = append(missing, w)
+		}
+	}
+	s.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT w, ARRAY(SELECT lexeme FROM unnest(to_tsvector($1::regconfig, w))) FROM unnest($2::text[]) AS w`, cfg, missing)
+	if err != nil {
+		return nil, err
+	}
+	type wl struct {
+		w  string
+		ls []string
+	}
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wl, error) {
+		var x wl
+		err := r.Scan(&x.w, &x.ls)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.lexemes == nil || len(s.lexemes)+len(got) > maxCachedWords {
+		s.lexemes = map[string][]string{}
+	}
+	for _, x := range got {
+		s.lexemes[cfg+"\x00"+x.w] = x.ls
+		out = append(out, x.ls...)
+	}
+	s.mu.Unlock()
+	return out, nil
 }
 
 const docCols = `key, article_id, lang, title, source, hash, chunks, updated_at`
@@ -432,14 +511,13 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 		return nil, nil
 	}
 	// The language's configuration stems the words into lexemes.
-	rows, err := s.pool.Query(ctx, `SELECT lexeme FROM unnest(to_tsvector($1::regconfig, $2))`, TSConfig(lang), strings.Join(words, " "))
+	lexemes, err := s.wordLexemes(ctx, TSConfig(lang), words)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge store: full-text search: %w", err)
 	}
-	lexemes, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
+	// The same lexeme from two words is one term.
+	sort.Strings(lexemes)
+	lexemes = slices.Compact(lexemes)
 	type term struct {
 		q    string
 		freq float64
@@ -488,7 +566,7 @@ func (s *Store) TextSearch(ctx context.Context, tenant, lang string, terms []str
 		ORDER BY rank DESC, c.id LIMIT $4) c
 		JOIN kb_documents d ON d.tenant = c.tenant AND d.key = c.doc_key
 		ORDER BY c.rank DESC, c.id`
-	rows, err = s.pool.Query(ctx, q, tenant, lang, strings.Join(parts, " | "), k)
+	rows, err := s.pool.Query(ctx, q, tenant, lang, strings.Join(parts, " | "), k)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge store: full-text search: %w", err)
 	}
@@ -590,6 +668,9 @@ func (s *Store) Stats(ctx context.Context, tenant string) (knowledge.Stats, erro
 // DropTenant removes the tenant; its documents and chunks go with it
 // (ON DELETE CASCADE).
 func (s *Store) DropTenant(ctx context.Context, tenant string) error {
+	s.mu.Lock()
+	delete(s.embeddings, tenant)
+	s.mu.Unlock()
 	_, err := s.pool.Exec(ctx, `DELETE FROM kb_tenants WHERE tenant = $1`, tenant)
 	return err
 }
