@@ -95,3 +95,32 @@ func TestPacerRealtimeThreads(t *testing.T) {
 		t.Errorf("no lateness measured: %+v", st)
 	}
 }
+
+// When the kernel refuses real-time priority (no privilege; here an
+// invalid priority), the shards run as ordinary threads, say why, and
+// the clock keeps time.
+func TestPacerRealtimeRefused(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	p.Realtime = 100 // SCHED_RR priorities end at 99
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &countingTicker{}
+	p.add(c)
+	procs0 := runtime.GOMAXPROCS(0)
+	p.Start(ctx)
+	defer p.Stop()
+	n, err := p.RealtimeShards()
+	if n != 0 || err == nil {
+		t.Fatalf("refused priority: %d real-time shards, err %v", n, err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs0 {
+		t.Errorf("GOMAXPROCS %d, want %d: only real-time shards bring a P", got, procs0)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.count() < 10 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c.count() < 10 {
+		t.Fatalf("sent %d packets in 5 s", c.count())
+	}
+}
