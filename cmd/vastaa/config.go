@@ -17,6 +17,7 @@ type serveConfig struct {
 	RTPPortMin        int
 	RTPPortMax        int
 	MediaPriority     string
+	MaxCalls          int
 	HTTPAddr          string
 	DataDir           string
 	Record            bool
@@ -66,6 +67,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.RTPPortMin, "rtp-port-min", 0, "lowest RTP port (0: any free port)")
 	fs.IntVar(&c.RTPPortMax, "rtp-port-max", 0, "highest RTP port (0: any free port)")
 	fs.StringVar(&c.MediaPriority, "media-priority", "realtime", mediaPriorityHelp)
+	fs.IntVar(&c.MaxCalls, "max-calls", 0, "calls in progress at most; beyond it callers get 503 with Retry-After so the trunk tries elsewhere (0: no cap; about 400 per core with the embedded VAD, see the media benchmark)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP API listen address")
 	fs.StringVar(&c.DataDir, "data-dir", defaultDataDir(), "directory for call records, recordings and the embedded Temporal database")
 	fs.BoolVar(&c.Record, "record", true, "record both directions of every call to a stereo WAV in the data directory")

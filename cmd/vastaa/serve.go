@@ -158,7 +158,7 @@ func startApp(parent context.Context, cfg serveConfig) (_ *app, err error) {
 		}
 	}
 	a.sip, err = sipua.NewServer(sipua.Config{
-		ListenAddr: cfg.SIPAddr, Transports: strings.Split(cfg.SIPTransports, ","), MediaIP: cfg.MediaIP,
+		ListenAddr: cfg.SIPAddr, Transports: strings.Split(cfg.SIPTransports, ","), MediaIP: cfg.MediaIP, MaxCalls: cfg.MaxCalls,
 		RTPPortMin: cfg.RTPPortMin, RTPPortMax: cfg.RTPPortMax, UserAgent: "vastaa/" + version,
 		Pacer: a.pacer, RecordDir: recordDir, Logger: log,
 		OnRejected: a.recordRejected,

@@ -213,3 +213,37 @@ func sizeOf(fi os.FileInfo) int64 {
 	}
 	return fi.Size()
 }
+
+// At MaxCalls, one more INVITE gets 503 (with Retry-After, so a trunk
+// tries elsewhere); a call that ends gives its place back, and so does an
+// INVITE that never became a call.
+func TestMaxCalls(t *testing.T) {
+	ts := startServer(t, Config{MaxCalls: 1, Codecs: []media.Codec{media.PCMU}}, nil)
+	a := dial(t, ts, "udp")
+	waitFor(t, ts.answered, "first call answered")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Dial(ctx, DialConfig{To: "sip:bot@" + ts.Addr(), Logger: testLogger(t)})
+	var rej *ErrRejected
+	if !errors.As(err, &rej) || rej.StatusCode != 503 {
+		t.Fatalf("second call: %v, want 503", err)
+	}
+	if r := waitFor(t, ts.rejected, "rejection"); r.StatusCode != 503 || r.Reason != "at-capacity" {
+		t.Errorf("rejection %+v", r)
+	}
+
+	// A refused offer (no common codec) while at capacity is still 503;
+	// after the first call ends it is 488 and frees its place again.
+	if err := a.Hangup(context.Background(), "done"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ts.ended, "first call ended")
+	_, err = Dial(ctx, DialConfig{To: "sip:bot@" + ts.Addr(), Codecs: []media.Codec{media.PCMA}, Logger: testLogger(t)})
+	if !errors.As(err, &rej) || rej.StatusCode != 488 {
+		t.Fatalf("refused offer: %v, want 488", err)
+	}
+	waitFor(t, ts.rejected, "488 rejection")
+	dial(t, ts, "tcp")
+	waitFor(t, ts.answered, "third call answered")
+}

@@ -35,6 +35,11 @@ type Config struct {
 	RTPTimeout time.Duration // hang up after this long without RTP, default 30s; negative disables
 	// RingTime is how long we ring (180) before answering; 0 answers at once.
 	RingTime time.Duration
+	// MaxCalls caps the calls in progress (ringing or answered); beyond it
+	// an INVITE gets 503 Service Unavailable with Retry-After, so a proxy
+	// or trunk tries elsewhere instead of every call on a saturated machine
+	// losing audio. 0: no cap.
+	MaxCalls int
 	Logger   *slog.Logger
 	// OnCallEnd runs once for every answered call after it ended.
 	OnCallEnd func(c *Call)
@@ -75,6 +80,8 @@ type Server struct {
 	ready     chan struct{}
 	addr      atomic.Pointer[string]
 	dialogUAs map[string]*sipgo.DialogUA // by upper-case transport
+
+	inflight atomic.Int64 // calls admitted and not yet ended (MaxCalls)
 
 	mu       sync.Mutex
 	calls    map[string]*serverCall // by dialog id
@@ -400,7 +407,34 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	log.Info("incoming call", "transport", req.Transport())
 	log.Debug("incoming call parties", "from", call.From, "to", call.To, "sip_call_id", call.SIPCallID)
 
+	// Admission: a slot is taken now and given back when the call ends,
+	// is rejected, or this handler returns without having made a call.
+	handedOver := false
+	if max := s.cfg.MaxCalls; max > 0 {
+		if s.inflight.Add(1) > int64(max) {
+			s.inflight.Add(-1)
+			log.Warn("call refused: at capacity", "max_calls", max)
+			s.respond(log, req, tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
+			if s.cfg.OnRejected != nil {
+				s.cfg.OnRejected(Rejection{CallID: call.ID, SIPCallID: call.SIPCallID, From: call.From, To: call.To,
+					StatusCode: 503, Reason: "at-capacity", At: call.StartedAt, EndedAt: time.Now()})
+			}
+			return
+		}
+	}
+	release := sync.OnceFunc(func() {
+		if s.cfg.MaxCalls > 0 {
+			s.inflight.Add(-1)
+		}
+	})
+	defer func() {
+		if !handedOver {
+			release()
+		}
+	}()
+
 	reject := func(code int, reason string) {
+		release()
 		now := time.Now()
 		log.Info("call rejected", "code", code, "reason", reason)
 		if s.cfg.OnRejected != nil {
@@ -482,7 +516,9 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		delete(s.calls, dlg.ID)
 		s.mu.Unlock()
 		_ = dlg.Close()
+		release()
 	}
+	handedOver = true
 	call.sendBye = func(ctx context.Context, reason string) error { return s.bye(ctx, sc, reason) }
 	call.onEnded = s.cfg.OnCallEnd
 
