@@ -235,6 +235,9 @@ func kbSearchCmd(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("%d. %s [%s] score %.4f (vector rank %s, text rank %s, coverage %.2f)\n   %s\n   %s\n\n", i+1, p.ArticleID, p.Lang, p.Score,
 			rankStr(p.VectorRank), rankStr(p.TextRank), p.Coverage, where, wrap(p.Text, 100, "   "))
+		if p.Asked != "" {
+			fmt.Printf("   found by how callers ask: %s\n", strings.ReplaceAll(p.Asked, "\n", " | "))
+		}
 		fmt.Printf("   source: %s\n\n", p.Source)
 	}
 	if ans != nil {
