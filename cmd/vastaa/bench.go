@@ -58,17 +58,11 @@ func benchMedia(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	factories := map[string]*silero.Factory{}
 	var modeList []string
 	if *withVAD {
@@ -386,4 +380,24 @@ func speakForTest(ctx context.Context, text, dir string) ([]int16, error) {
 		return nil, err
 	}
 	return speechtest.Pad(pcm, 8000, 0.5, 0.5), nil
+}
+
+// startCPUProfile writes a CPU profile of this process to path until the
+// returned function is called; an empty path profiles nothing.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
