@@ -5,7 +5,8 @@ package examples
 
 import "embed"
 
-// KB holds kb/en, kb/fi, kb/sv, kb/lv and kb/questions.tsv.
+// KB holds kb/en, kb/fi, kb/sv, kb/lv, kb/questions.tsv and the held-out
+// kb/questions-heldout.tsv.
 //
 //go:embed kb
 var KB embed.FS

@@ -140,15 +140,22 @@ func TestFallsBackToEnglish(t *testing.T) {
 	}
 }
 
-// retrievalFloor is the recall@5 the shipped questions must keep with the
-// local embedding and hybrid ranking on the embedded store: a change that
-// makes retrieval worse fails here. (Measured 2026-12-01: en 0.893,
-// fi 0.857, sv 0.938, lv 0.875.)
-var retrievalFloor = map[string]float64{"en": 0.85, "fi": 0.80, "sv": 0.85, "lv": 0.80}
+// retrievalFloor is the recall@5 both question sets must keep with the
+// local embedding and hybrid ranking on the embedded store (the issue's
+// target is 0.9 in English and Finnish): a change that makes retrieval
+// worse fails here. (Measured 2026-12-02, shipped: en 0.982, fi 0.982,
+// sv 1.000, lv 0.969; held-out: en 0.939, fi 0.988.)
+var retrievalFloor = map[string]float64{"en": 0.90, "fi": 0.90, "sv": 0.90, "lv": 0.90}
 
 func TestRetrievalEval(t *testing.T) {
+	for _, set := range []string{"kb/questions.tsv", "kb/questions-heldout.tsv"} {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(set, "kb/"), ".tsv"), func(t *testing.T) { retrievalEval(t, set) })
+	}
+}
+
+func retrievalEval(t *testing.T, set string) {
 	kb := demo(t)
-	f, err := examples.KB.Open("kb/questions.tsv")
+	f, err := examples.KB.Open(set)
 	if err != nil {
 		t.Fatal(err)
 	}
