@@ -45,7 +45,25 @@ if [ "$status" != 0 ]; then
 fi
 
 echo "== fuzz (short)" >&2
-fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1" >/dev/null || { echo "fuzzing $2 in $1 failed" >&2; exit 1; }; }
+# A run that ends "context deadline exceeded" with no failing input written is
+# Go's fuzz coordinator racing its own -fuzztime deadline (golang/go#75804,
+# fixed in Go 1.27, not in 1.26.x): the target ran its whole time, so it
+# counts as passed, and says so. Anything else fails with the output.
+fuzz() {
+  local out
+  out=$(mktemp)
+  if go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1" >"$out" 2>&1; then
+    rm -f "$out"; return 0
+  fi
+  if grep -q 'context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
+    echo "fuzz: $2 in $1 hit Go's -fuzztime deadline race (golang/go#75804), no failing input: counted as passed" >&2
+    rm -f "$out"; return 0
+  fi
+  echo "fuzzing $2 in $1 failed:" >&2
+  grep -v '^fuzz: elapsed' "$out" >&2
+  rm -f "$out"
+  exit 1
+}
 # Every Fuzz target in the tree, a few seconds each (FUZZTIME to change).
 while read -r file; do
   for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
