@@ -83,12 +83,7 @@ func TestCallbackSIPDialerInvalidNumber(t *testing.T) {
 
 // The real dialer against sipp playing the callee's phone on 127.0.0.1.
 func TestCallbackSIPDialerSipp(t *testing.T) {
-	if !sipptest.Available() {
-		msg := "!!! SKIPPING the callback SIP dialer integration test: sipp is not installed (apt-get install sip-tester). " +
-			"The real SIP dialer is NOT tested against a SIP peer in this run. !!!"
-		fmt.Fprintln(os.Stderr, msg)
-		t.Skip(msg)
-	}
+	sipptest.Require(t)
 	tests := []struct {
 		name     string
 		scenario string

@@ -143,7 +143,7 @@ func TestDialAudioAndDTMFBothWays(t *testing.T) {
 // TestSippDTMF0 is the scenario the end-to-end test uses: sipp offers
 // telephone-event on 96 and sends "0"; the bot must hear it.
 func TestSippDTMF0(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	digits := make(chan rune, 1)
 	ts := startServer(t, Config{}, func(ctx context.Context, c *Call) {
 		if c.DTMFPayloadType != 96 {

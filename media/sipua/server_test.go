@@ -117,15 +117,8 @@ func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
 	return zero
 }
 
-func needSipp(t *testing.T) {
-	t.Helper()
-	if !sipptest.Available() {
-		t.Fatal("sipp (Debian package sip-tester) is required for this test")
-	}
-}
-
 func TestSippBasicCall(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	for _, transport := range []string{"udp", "tcp"} {
 		t.Run(transport, func(t *testing.T) {
 			ts := startServer(t, Config{}, nil)
@@ -145,7 +138,7 @@ func TestSippBasicCall(t *testing.T) {
 }
 
 func TestSippOptions(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	ts := startServer(t, Config{}, nil)
 	for _, transport := range []string{"udp", "tcp"} {
 		t.Run(transport, func(t *testing.T) {
@@ -155,7 +148,7 @@ func TestSippOptions(t *testing.T) {
 }
 
 func TestSippRejectsOffer(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	tests := []struct {
 		scenario string
 		reason   SDPReason
@@ -176,7 +169,7 @@ func TestSippRejectsOffer(t *testing.T) {
 }
 
 func TestSippCancelBeforeAnswer(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	ts := startServer(t, Config{RingTime: 5 * time.Second}, nil)
 	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("cancel.xml"), Target: ts.Addr()})
 	r := waitFor(t, ts.rejected, "rejection")
@@ -191,7 +184,7 @@ func TestSippCancelBeforeAnswer(t *testing.T) {
 }
 
 func TestSippReinvite(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	type change struct {
 		hold       bool
 		port, base int
@@ -230,7 +223,7 @@ func TestSippReinvite(t *testing.T) {
 }
 
 func TestSippRTPTimeout(t *testing.T) {
-	needSipp(t)
+	sipptest.Require(t)
 	ts := startServer(t, Config{RTPTimeout: time.Second}, nil)
 	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("rtp_timeout.xml"), Target: ts.Addr()})
 	c := waitFor(t, ts.ended, "call end")

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vastaa/vastaa/workflows"
+
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
@@ -73,20 +75,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-func unixMicro(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func fromMicro(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
-}
-
 // Create records a new call. ID and StartedAt are required.
 func (s *Store) Create(ctx context.Context, c Call) error {
 	if c.ID == "" || c.StartedAt.IsZero() {
@@ -99,8 +87,8 @@ func (s *Store) Create(ctx context.Context, c Call) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO calls
 		(id, sip_call_id, direction, caller, callee, codec, started_at, answered_at, ended_at, end_reason, route, queue, language, recording, media)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.SIPCallID, c.Direction, c.Caller, c.Callee, c.Codec, unixMicro(c.StartedAt), unixMicro(c.AnsweredAt),
-		unixMicro(c.EndedAt), c.EndReason, c.Route, c.Queue, c.Language, c.Recording, string(media))
+		c.ID, c.SIPCallID, c.Direction, c.Caller, c.Callee, c.Codec, workflows.UnixMicro(c.StartedAt), workflows.UnixMicro(c.AnsweredAt),
+		workflows.UnixMicro(c.EndedAt), c.EndReason, c.Route, c.Queue, c.Language, c.Recording, string(media))
 	if err != nil {
 		return fmt.Errorf("record call %s: %w", c.ID, err)
 	}
@@ -109,7 +97,7 @@ func (s *Store) Create(ctx context.Context, c Call) error {
 
 // MarkAnswered sets the answer time.
 func (s *Store) MarkAnswered(ctx context.Context, id string, at time.Time) error {
-	return s.exec1(ctx, id, `UPDATE calls SET answered_at = ? WHERE id = ?`, unixMicro(at), id)
+	return s.exec1(ctx, id, `UPDATE calls SET answered_at = ? WHERE id = ?`, workflows.UnixMicro(at), id)
 }
 
 // AddTurn appends a turn and updates the call's current route and language.
@@ -144,7 +132,7 @@ func (s *Store) End(ctx context.Context, id string, at time.Time, reason string,
 	return s.exec1(ctx, id, `UPDATE calls SET
 			ended_at = CASE WHEN ended_at = 0 THEN ? ELSE ended_at END,
 			end_reason = CASE WHEN end_reason = '' THEN ? ELSE end_reason END,
-			media = CASE WHEN ended_at = 0 THEN ? ELSE media END WHERE id = ?`, unixMicro(at), reason, string(m), id)
+			media = CASE WHEN ended_at = 0 THEN ? ELSE media END WHERE id = ?`, workflows.UnixMicro(at), reason, string(m), id)
 }
 
 // SetRecording stores the path of the call's recording.
@@ -175,7 +163,7 @@ func scanCall(row interface{ Scan(...any) error }) (Call, error) {
 	if err != nil {
 		return c, err
 	}
-	c.StartedAt, c.AnsweredAt, c.EndedAt = fromMicro(started), fromMicro(answered), fromMicro(ended)
+	c.StartedAt, c.AnsweredAt, c.EndedAt = workflows.FromUnixMicro(started), workflows.FromUnixMicro(answered), workflows.FromUnixMicro(ended)
 	if err := json.Unmarshal([]byte(media), &c.Media); err != nil {
 		return c, fmt.Errorf("decode media stats of call %s: %w", c.ID, err)
 	}
@@ -222,7 +210,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Call, error) {
 		o.Limit = 100
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+callColumns+` FROM calls WHERE started_at >= ? ORDER BY started_at DESC, id DESC LIMIT ?`,
-		unixMicro(o.Since), o.Limit)
+		workflows.UnixMicro(o.Since), o.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -257,11 +245,11 @@ func (s *Store) ContactsOf(ctx context.Context, caller, except string, since tim
 	var last sql.NullInt64
 	var lastID sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MAX(started_at) FROM calls WHERE caller = ? AND id <> ? AND started_at >= ?`,
-		caller, except, unixMicro(since)).Scan(&c.Calls, &last)
+		caller, except, workflows.UnixMicro(since)).Scan(&c.Calls, &last)
 	if err != nil || c.Calls == 0 {
 		return c, err
 	}
-	c.LastAt = fromMicro(last.Int64)
+	c.LastAt = workflows.FromUnixMicro(last.Int64)
 	err = s.db.QueryRowContext(ctx, `SELECT id, route FROM calls WHERE caller = ? AND id <> ? AND started_at = ? LIMIT 1`,
 		caller, except, last.Int64).Scan(&lastID, &c.LastRoute)
 	if err != nil {

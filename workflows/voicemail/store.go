@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
 	"github.com/vastaa/vastaa/media"
+	"github.com/vastaa/vastaa/workflows"
 )
 
 // Errors of the store; the HTTP handler maps them to 404 and 400/409.
@@ -115,20 +116,6 @@ func migrate(ctx context.Context, db *sql.DB) error {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-func unixMicro(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func fromMicro(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
-}
-
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -150,7 +137,7 @@ func scanTask(row interface{ Scan(...any) error }) (Task, error) {
 	}
 	t.ID = strconv.FormatInt(id, 10)
 	t.Urgent, t.Escalated = urgent != 0, escalated != 0
-	t.CreatedAt, t.UpdatedAt, t.DueAt, t.EscalatedAt = fromMicro(created), fromMicro(updated), fromMicro(due), fromMicro(escAt)
+	t.CreatedAt, t.UpdatedAt, t.DueAt, t.EscalatedAt = workflows.FromUnixMicro(created), workflows.FromUnixMicro(updated), workflows.FromUnixMicro(due), workflows.FromUnixMicro(escAt)
 	return t, nil
 }
 
@@ -186,8 +173,8 @@ func (s *Store) Create(ctx context.Context, t Task) (Task, error) {
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(call_id) DO NOTHING`,
 		t.CallID, t.Status, t.Team, t.Assignee, t.Priority, t.Topic, b2i(t.Urgent), t.CallbackNumber, t.CallerName, t.Language,
-		t.Transcript, t.RecordingPath, t.Summary, unixMicro(t.CreatedAt), unixMicro(t.UpdatedAt), unixMicro(t.DueAt),
-		b2i(t.Escalated), unixMicro(t.EscalatedAt))
+		t.Transcript, t.RecordingPath, t.Summary, workflows.UnixMicro(t.CreatedAt), workflows.UnixMicro(t.UpdatedAt), workflows.UnixMicro(t.DueAt),
+		b2i(t.Escalated), workflows.UnixMicro(t.EscalatedAt))
 	if err != nil {
 		return Task{}, fmt.Errorf("create task of call %s: %w", t.CallID, err)
 	}
@@ -303,7 +290,7 @@ func (s *Store) Update(ctx context.Context, id string, c Change, at time.Time) (
 	}
 	t.UpdatedAt = at.UTC()
 	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = ?, assignee = ?, updated_at = ? WHERE id = ?`,
-		t.Status, t.Assignee, unixMicro(t.UpdatedAt), n); err != nil {
+		t.Status, t.Assignee, workflows.UnixMicro(t.UpdatedAt), n); err != nil {
 		return Task{}, fmt.Errorf("update task %s: %w", id, err)
 	}
 	return t, tx.Commit()
@@ -338,7 +325,7 @@ func (s *Store) Escalate(ctx context.Context, id string, at, due time.Time) (Tas
 		t.DueAt = due.UTC()
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET priority = ?, escalated = 1, escalated_at = ?, updated_at = ?, due_at = ? WHERE id = ?`,
-		t.Priority, unixMicro(t.EscalatedAt), unixMicro(t.UpdatedAt), unixMicro(t.DueAt), n); err != nil {
+		t.Priority, workflows.UnixMicro(t.EscalatedAt), workflows.UnixMicro(t.UpdatedAt), workflows.UnixMicro(t.DueAt), n); err != nil {
 		return Task{}, fmt.Errorf("escalate task %s: %w", id, err)
 	}
 	return t, tx.Commit()

@@ -58,6 +58,15 @@ func Available() bool {
 	return err == nil
 }
 
+// Require fails t unless sipp is installed: the tests that use it test
+// against a real SIP peer, and never skip that silently.
+func Require(t testing.TB) {
+	t.Helper()
+	if !Available() {
+		t.Fatal("sipp (Debian package sip-tester) is required for this test")
+	}
+}
+
 // Scenario returns the absolute path of a scenario in media/sipua/testdata.
 func Scenario(name string) string {
 	_, file, _, _ := runtime.Caller(0)
