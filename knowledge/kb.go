@@ -166,29 +166,26 @@ func (kb *KB) Search(ctx context.Context, query, lang string, k int) ([]Passage,
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
 	// An asked passage says its article's lead passage: when both are
 	// found, they are one passage, at the better rank.
-	type said struct{ doc, text string }
-	first := map[said]*Passage{}
+	type said struct{ source, article, lang, text string }
+	at := map[said]int{} // index in out
 	cov := newCoverer(query, lang)
 	out := make([]Passage, 0, min(k, len(order)))
 	for _, p := range order {
 		if len(out) == k {
 			break
 		}
-		sk := said{p.Source + "\x00" + p.ArticleID + "\x00" + p.Lang, p.Text}
-		if f := first[sk]; f != nil {
-			if f.Asked == "" {
-				f.Asked = p.Asked
+		sk := said{p.Source, p.ArticleID, p.Lang, p.Text}
+		if i, ok := at[sk]; ok {
+			if out[i].Asked == "" {
+				out[i].Asked = p.Asked
 			}
 			continue
 		}
-		first[sk] = p
+		at[sk] = len(out)
 		out = append(out, *p)
 	}
 	for i := range out {
 		p := &out[i]
-		if f := first[said{p.Source + "\x00" + p.ArticleID + "\x00" + p.Lang, p.Text}]; f != nil {
-			p.Asked = f.Asked
-		}
 		if p.Asked != "" {
 			p.Ord = 0 // what it says is the lead passage
 		}
@@ -267,26 +264,27 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// coverage is the share of the question's content words found in text: by
-// four-letter stem, by a three-letter stem starting a longer word, or for
-// long words as a substring (the parts of compounds).
-func coverage(question, lang, text string) float64 {
-	return newCoverer(question, lang).of(text)
-}
-
 // coverer judges passages against one question: the question's terms and
-// their concepts are worked out once, not per passage.
+// their concepts are worked out once, not per passage. Its of is the share
+// of the question's content words found in a text: by four-letter stem, by
+// a three-letter stem starting a longer word, or for long words as a
+// substring (the parts of compounds).
 type coverer struct {
 	q        []queryTerm
-	concepts [][]string // per term: its concepts in the lexicon
+	concepts [][]string      // per term: its concepts in the lexicon
+	want     map[string]bool // all of them: the only concepts looked for in a text
 	lang     string
 }
 
 func newCoverer(question, lang string) *coverer {
-	c := &coverer{q: queryTerms(question, lang), lang: lang}
+	c := &coverer{q: queryTerms(question, lang), want: map[string]bool{}, lang: lang}
 	lx := ShippedLexicon()
 	for _, t := range c.q {
-		c.concepts = append(c.concepts, lx.Concepts(t.word))
+		cs := lx.Concepts(t.word)
+		c.concepts = append(c.concepts, cs)
+		for _, cc := range cs {
+			c.want[cc] = true
+		}
 	}
 	return c
 }
@@ -302,18 +300,12 @@ func (cv *coverer) of(text string) float64 {
 	// Concepts of the passage's words: a question word is covered by a
 	// synonym ("pay" by "costs"), in the lexicon's sense. Only the
 	// question's concepts matter, so only those are looked for.
-	want := map[string]bool{}
-	for _, cs := range cv.concepts {
-		for _, cc := range cs {
-			want[cc] = true
-		}
-	}
 	concepts := map[string]bool{}
-	if len(want) > 0 {
+	if len(cv.want) > 0 {
 		lx := ShippedLexicon()
 		for _, w := range words(text) {
 			for _, cc := range lx.Concepts(w) {
-				if want[cc] {
+				if cv.want[cc] {
 					concepts[cc] = true
 				}
 			}

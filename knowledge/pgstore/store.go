@@ -37,7 +37,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	// EfSearch is HNSW's candidate list size per query (recall against speed).
 	efSearch int
-	// deferIndex leaves the vector index to BuildVectorIndex (bulk loads).
+	// deferIndex leaves the vector index to EndBulk (bulk loads).
 	deferIndex bool
 	indexes    sync.Map // names of vector indexes known to exist
 	lexStats   atomic.Value
@@ -61,10 +61,6 @@ const embeddingTTL = 5 * time.Second
 
 // maxCachedWords bounds the lexeme cache; it starts over when full.
 const maxCachedWords = 50000
-
-// DeferVectorIndex makes UseEmbedding leave the HNSW index alone: a bulk
-// load then calls BuildVectorIndex once at the end.
-func (s *Store) DeferVectorIndex() { s.deferIndex = true }
 
 // Open connects, registers the vector type and brings the schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -675,9 +671,9 @@ func (s *Store) DropTenant(ctx context.Context, tenant string) error {
 	return err
 }
 
-// DropVectorIndex removes the HNSW indexes of one dimension, for a bulk
+// dropVectorIndexes removes the HNSW indexes of one dimension, for a bulk
 // load that builds them afterwards (much faster than inserting into them).
-func (s *Store) DropVectorIndex(ctx context.Context, dim int) error {
+func (s *Store) dropVectorIndexes(ctx context.Context, dim int) error {
 	rows, err := s.pool.Query(ctx, `SELECT indexname FROM pg_indexes WHERE indexname LIKE $1`, fmt.Sprintf("kb_chunks_hnsw_%d_%%", dim))
 	if err != nil {
 		return err
@@ -707,31 +703,47 @@ const textIndexSQL = `CREATE INDEX IF NOT EXISTS kb_chunks_tsv ON kb_chunks USIN
 // of every tenant still work meanwhile, slowly (no index): for a first load
 // or a maintenance window.
 func (s *Store) BeginBulk(ctx context.Context, dim int) error {
-	s.DeferVectorIndex()
-	if err := s.DropVectorIndex(ctx, dim); err != nil {
+	s.deferIndex = true
+	if err := s.dropVectorIndexes(ctx, dim); err != nil {
 		return err
 	}
 	_, err := s.pool.Exec(ctx, `DROP INDEX IF EXISTS kb_chunks_tsv`)
 	return err
 }
 
-// EndBulk builds the indexes BeginBulk dropped; it returns how long the
-// vector and the full-text indexes took.
+// EndBulk builds the indexes BeginBulk dropped, on one connection with the
+// memory and parallel workers a bulk build wants: the HNSW index of each
+// language present, then the full-text index, then fresh statistics. It
+// returns how long the vector and the full-text indexes took.
 func (s *Store) EndBulk(ctx context.Context, dim int) (vector, text time.Duration, err error) {
-	t0 := time.Now()
-	if err := s.BuildVectorIndex(ctx, dim); err != nil {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
 		return 0, 0, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2`); err != nil {
+		return 0, 0, err
+	}
+	t0 := time.Now()
+	rows, err := conn.Query(ctx, `SELECT DISTINCT lang FROM kb_chunks WHERE dim = $1`, dim)
+	if err != nil {
+		return 0, 0, err
+	}
+	langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, l := range langs {
+		if err := validLang(l); err != nil {
+			return 0, 0, err
+		}
+		if _, err := conn.Exec(ctx, createIndexSQL(dim, l)); err != nil {
+			return 0, 0, fmt.Errorf("knowledge store: building the vector index: %w", err)
+		}
+		s.indexes.Store(indexName(dim, l), true)
 	}
 	vector = time.Since(t0)
 	t0 = time.Now()
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return vector, 0, err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
-		return vector, 0, err
-	}
 	if _, err := conn.Exec(ctx, textIndexSQL); err != nil {
 		return vector, 0, fmt.Errorf("knowledge store: building the full-text index: %w", err)
 	}
@@ -740,36 +752,4 @@ func (s *Store) EndBulk(ctx context.Context, dim int) (vector, text time.Duratio
 	}
 	s.deferIndex = false
 	return vector, time.Since(t0), nil
-}
-
-// BuildVectorIndex creates the HNSW indexes of one dimension, one per
-// language present, with the memory and parallel workers a bulk build wants.
-func (s *Store) BuildVectorIndex(ctx context.Context, dim int) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2`); err != nil {
-		return err
-	}
-	rows, err := conn.Query(ctx, `SELECT DISTINCT lang FROM kb_chunks WHERE dim = $1`, dim)
-	if err != nil {
-		return err
-	}
-	langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, l := range langs {
-		if err := validLang(l); err != nil {
-			return err
-		}
-		if _, err := conn.Exec(ctx, createIndexSQL(dim, l)); err != nil {
-			return err
-		}
-		s.indexes.Store(indexName(dim, l), true)
-	}
-	_, err = conn.Exec(ctx, `ANALYZE kb_chunks`)
-	return err
 }
