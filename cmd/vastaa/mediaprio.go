@@ -1,12 +1,12 @@
 package main
 
 import (
-	"log/slog"
-
 	"fmt"
-	"github.com/vastaa/vastaa/media"
+	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/vastaa/vastaa/media"
 )
 
 const mediaPriorityHelp = `scheduling of the media clock's threads: realtime[:1-99] (SCHED_RR, priority 20 by default, as telephony media servers run their timing threads; needs root or CAP_SYS_NICE, else they stay normal and a warning says so) or normal`

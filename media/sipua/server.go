@@ -407,32 +407,19 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	log.Info("incoming call", "transport", req.Transport())
 	log.Debug("incoming call parties", "from", call.From, "to", call.To, "sip_call_id", call.SIPCallID)
 
-	// Admission: a slot is taken now and given back when the call ends,
-	// is rejected, or this handler returns without having made a call.
-	handedOver := false
-	if max := s.cfg.MaxCalls; max > 0 {
-		if s.inflight.Add(1) > int64(max) {
-			s.inflight.Add(-1)
-			log.Warn("call refused: at capacity", "max_calls", max)
-			s.respond(log, req, tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
-			if s.cfg.OnRejected != nil {
-				s.cfg.OnRejected(Rejection{CallID: call.ID, SIPCallID: call.SIPCallID, From: call.From, To: call.To,
-					StatusCode: 503, Reason: "at-capacity", At: call.StartedAt, EndedAt: time.Now()})
-			}
-			return
-		}
-	}
+	// Admission (MaxCalls): a slot is taken here and given back once, when
+	// the call ends, is rejected, or this handler returns without a call.
 	release := sync.OnceFunc(func() {
 		if s.cfg.MaxCalls > 0 {
 			s.inflight.Add(-1)
 		}
 	})
+	handedOver := false
 	defer func() {
 		if !handedOver {
 			release()
 		}
 	}()
-
 	reject := func(code int, reason string) {
 		release()
 		now := time.Now()
@@ -441,6 +428,12 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			s.cfg.OnRejected(Rejection{CallID: call.ID, SIPCallID: call.SIPCallID, From: call.From, To: call.To,
 				StatusCode: code, Reason: reason, At: call.StartedAt, EndedAt: now})
 		}
+	}
+	if max := s.cfg.MaxCalls; max > 0 && s.inflight.Add(1) > int64(max) {
+		log.Warn("call refused: at capacity", "max_calls", max)
+		s.respond(log, req, tx, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
+		reject(503, "at-capacity")
+		return
 	}
 
 	dlg, err := dua.ReadInvite(req, tx)
