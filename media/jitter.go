@@ -34,6 +34,8 @@ const (
 // A new SSRC or a large sequence jump starts a new stream. Not safe for
 // concurrent use: the Session guards it.
 type JitterBuffer struct {
+	depthDur time.Duration
+	packet   int // samples per packet (20 ms until two consecutive packets say otherwise)
 	depth    int // packets held before a gap is declared lost
 	maxHeld  int // beyond this many packets the oldest are dropped
 	waited   int // silent ticks spent waiting for a missing packet
@@ -55,8 +57,24 @@ func NewJitterBuffer(depth time.Duration, clockRate int) *JitterBuffer {
 	if depth <= 0 {
 		depth = 60 * time.Millisecond
 	}
-	n := max(1, int(depth/(20*time.Millisecond)))
-	return &JitterBuffer{depth: n, maxHeld: 3 * n, clock: clockRate, buf: map[uint16]*rtp.Packet{}}
+	j := &JitterBuffer{depthDur: depth, clock: clockRate, buf: map[uint16]*rtp.Packet{}}
+	j.setPacketSamples(clockRate / 50)
+	return j
+}
+
+// setPacketSamples sets how long the far end's packets are, in samples:
+// the depth is a duration, so 10 ms packets are held twice as many as
+// 20 ms ones (counting them as 20 ms packets halved the depth and dropped
+// good audio as a burst). Push learns it from consecutive packets'
+// timestamps.
+func (j *JitterBuffer) setPacketSamples(n int) {
+	if n <= 0 || n > 8*j.clock/50 || n == j.packet || j.clock <= 0 {
+		return
+	}
+	j.packet = n
+	packet := time.Duration(n) * time.Second / time.Duration(j.clock)
+	j.depth = max(1, int(j.depthDur/packet))
+	j.maxHeld = 3 * j.depth
 }
 
 // Push adds a media packet that arrived at the given time.
@@ -83,6 +101,9 @@ func (j *JitterBuffer) push(p *rtp.Packet, arrival time.Time, measure bool) {
 	}
 	if measure {
 		j.updateJitter(p.Timestamp, arrival)
+		if prev, ok := j.buf[p.SequenceNumber-1]; ok {
+			j.setPacketSamples(int(int32(p.Timestamp - prev.Timestamp)))
+		}
 	}
 	// Distance from the next packet to play, with 16-bit wrap-around
 	// (RFC 3550 A.1): negative means its turn has passed.

@@ -155,6 +155,32 @@ func TestJitterBufferBoundsDelay(t *testing.T) {
 	}
 }
 
+func pkt10(seq uint16) *rtp.Packet {
+	return &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 80, SSRC: 1}, Payload: make([]byte, 80)}
+}
+
+// The bound is a duration: 10 ms packets (told by their timestamps) are
+// held twice as many.
+func TestJitterBufferBoundsDelayByDuration(t *testing.T) {
+	j := NewJitterBuffer(60*time.Millisecond, 8000)
+	now := time.Now()
+	for s := uint16(0); s < 18; s++ { // 180 ms of 10 ms packets: within the bound
+		j.Push(pkt10(s), now)
+	}
+	if p, r := j.Pop(); r != PopPacket || p.SequenceNumber != 0 {
+		t.Fatalf("%v %v: 180 ms of 10 ms packets cut", r, p)
+	}
+	for s := uint16(18); s < 40; s++ { // now 390 ms queued
+		j.Push(pkt10(s), now)
+	}
+	if p, r := j.Pop(); r != PopPacket || p.SequenceNumber != 22 {
+		t.Fatalf("%v %v: want the queue cut to 18 packets (180 ms)", r, p)
+	}
+	if st := j.Stats(); st.Discarded != 21 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
 func TestJitterBufferEventsDoNotSkewJitter(t *testing.T) {
 	j := NewJitterBuffer(0, 8000)
 	now := time.Now()

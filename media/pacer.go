@@ -2,17 +2,32 @@ package media
 
 import (
 	"context"
+	"runtime"
+	"errors"
+	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // ticker is anything the pacer drives once per interval, at its own phase:
-// first the members of a slot send (the time-critical half, reporting
-// whether a packet went out), then they do their receive-side work.
+// first the members of a slot make their packets (the time-critical half),
+// then they do their receive-side work.
 type ticker interface {
-	send(now time.Time) bool
+	// packet is the member's packet for the tick due at due, and where it
+	// goes (nil: nothing to send that tick).
+	packet(due time.Time) ([]byte, netip.AddrPort)
+	// write sends a packet at once (members without a sender thread).
+	write(pkt []byte, to netip.AddrPort) error
 	receive(now time.Time)
+}
+
+// socketTicker is a member whose packets the shard's sender thread may
+// write: it has a UDP socket of its own.
+type socketTicker interface {
+	ticker
+	socket() net.PacketConn
 }
 
 // Pacer is the one send clock shared by every call. A timer per call costs a
@@ -29,18 +44,25 @@ type ticker interface {
 // its own schedule (tick time plus its phase). Schedules are absolute, so a
 // late slot does not push later ones back, and a call keeps its slot for
 // life, so the spacing between its packets stays even.
+//
+// On Linux the packets of calls with a UDP socket of their own are written
+// by a sender thread per shard (see rtpSender): at each slot the shard
+// makes its calls' packets for the next tick, one interval ahead, and the
+// thread writes them at their due time. A shard late by less than an
+// interval (the Go scheduler busy, a garbage collection) then delays no
+// packet, and barge-in still stops the audio within one packet. Other
+// members are written by the shard itself at the slot's time.
 type Pacer struct {
-	// Realtime, when above 0, runs each shard on its own OS thread at that
-	// SCHED_RR priority (1-99), sleeping in the kernel between slots, and
-	// adds one P to GOMAXPROCS per such shard while it runs, so that a
-	// shard waking to send finds a free P at once. Set it before Start.
-	// Without the privilege the shards run as ordinary threads:
-	// RealtimeShards says how many got it.
+	// Realtime, when above 0, runs the sender threads at that SCHED_RR
+	// priority (1-99), as telephony media servers run their timing
+	// threads, so that a packet due preempts speech inference and other
+	// ordinary work. Set it before Start. Without the privilege (root or
+	// CAP_SYS_NICE) they run as ordinary threads: RealtimeShards says how
+	// many got it and why the others did not.
 	Realtime int
 
 	realtimeShards atomic.Int32
 	realtimeErr    atomic.Pointer[error]
-	realtimeTried  sync.WaitGroup // every shard has tried for real-time priority
 
 	interval time.Duration
 	slots    int // phases per interval, per shard
@@ -50,11 +72,23 @@ type Pacer struct {
 	nextID int
 	cancel context.CancelFunc
 	done   chan struct{}
+	// start is the clock's origin; startMono is the same instant on
+	// CLOCK_MONOTONIC, the sender threads' clock.
+	start     time.Time
+	startMono int64
+	// leadBy is how far ahead packets are made: leadTicks intervals with
+	// sender threads, else none (and then how late a shard may fall
+	// before it skips periods: one interval).
+	leadBy time.Duration
 
 	ticks    atomic.Uint64
 	skipped  atomic.Uint64    // shard periods not run because the shard fell a whole period behind
+	overrun  atomic.Uint64    // batches a sender thread had no room for (it was that far behind)
 	lateness latencyHistogram // per packet: when it was sent vs. its own scheduled time
 	spacing  latencyHistogram // per call: |gap between consecutive packets - interval|
+	lateMax  atomic.Int64     // of the sender threads stopped so far
+	sent     atomic.Uint64    // packets the stopped sender threads wrote
+	errs     atomic.Uint64    // and failed to write
 }
 
 type pacerShard struct {
@@ -62,13 +96,15 @@ type pacerShard struct {
 	mu      sync.Mutex
 	members []*pacerMember // in the order they joined; a slot's members send in this order
 	load    []int          // members per slot
+	sender  *rtpSender     // nil: members send inline
 }
 
 type pacerMember struct {
 	id       int
 	t        ticker
+	out      *senderMember // the member's socket for the sender thread; nil: inline
 	slot     int
-	lastTick int64 // tick of the member's previous packet
+	lastTick int64 // tick of the member's previous packet (inline members)
 	lastSent time.Time
 }
 
@@ -81,7 +117,7 @@ func NewPacer(interval time.Duration) *Pacer {
 	// timers on Linux wake with about a millisecond of granularity.
 	slots := max(1, min(20, int(interval/time.Millisecond)))
 	p := &Pacer{interval: interval, slots: slots}
-	n := max(1, baseProcs())
+	n := max(1, runtime.GOMAXPROCS(0))
 	for i := 0; i < n; i++ {
 		p.shards = append(p.shards, &pacerShard{index: i, load: make([]int, slots)})
 	}
@@ -105,27 +141,75 @@ func (p *Pacer) Start(ctx context.Context) {
 	}
 	ctx, p.cancel = context.WithCancel(ctx)
 	p.done = make(chan struct{})
-	var wg sync.WaitGroup
-	start := time.Now()
-	if p.Realtime > 0 {
-		p.realtimeTried.Add(len(p.shards))
+	p.start, p.startMono = time.Now(), monoNow()
+	var errs []error
+	made := 0
+	for _, s := range p.shards {
+		snd, prioErr, err := newSender(p.interval, p.Realtime)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		made++
+		if p.Realtime > 0 {
+			if prioErr != nil {
+				errs = append(errs, prioErr)
+			} else {
+				p.realtimeShards.Add(1)
+			}
+		}
+		s.mu.Lock()
+		s.sender = snd
+		s.mu.Unlock()
 	}
+	if len(errs) > 0 {
+		err := errors.Join(errs...)
+		p.realtimeErr.Store(&err)
+	}
+	p.leadBy = p.interval
+	if made > 0 {
+		p.leadBy = leadTicks * p.interval
+	}
+	var wg sync.WaitGroup
 	for _, s := range p.shards {
 		wg.Add(1)
 		go func(s *pacerShard) {
 			defer wg.Done()
-			p.runShard(ctx, s, start)
+			p.runShard(ctx, s)
 		}(s)
 	}
 	go func() {
 		defer close(p.done)
 		wg.Wait()
+		// The shards have stopped making packets: end the sender threads,
+		// keeping their figures.
+		for _, s := range p.shards {
+			s.mu.Lock()
+			if s.sender != nil {
+				lateMax, sent, errs := s.sender.stats(&p.lateness, &p.spacing)
+				p.noteLateMax(lateMax)
+				p.sent.Add(sent)
+				p.errs.Add(errs)
+				s.sender.stop()
+				s.sender = nil
+			}
+			s.mu.Unlock()
+		}
 	}()
+}
+
+func (p *Pacer) noteLateMax(d time.Duration) {
+	for {
+		m := p.lateMax.Load()
+		if int64(d) <= m || p.lateMax.CompareAndSwap(m, int64(d)) {
+			return
+		}
+	}
 }
 
 // runShard is one worker: it wakes at each of its occupied slots' times
 // and runs that slot's members. A shard with no calls wakes once a period.
-func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
+func (p *Pacer) runShard(ctx context.Context, s *pacerShard) {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	sleepUntil := func(at time.Time) bool {
@@ -139,36 +223,11 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
 		}
 		return ctx.Err() == nil
 	}
-	if p.Realtime > 0 {
-		// The goroutine stays locked to its thread to the end, so Go ends
-		// the thread with it: a real-time thread must never go back to the
-		// pool to run other goroutines.
-		err := realtimeThread(p.Realtime)
-		if err != nil {
-			p.realtimeErr.Store(&err)
-		} else {
-			// Back to normal before the end, in case Go keeps the thread
-			// (it parks the main thread rather than end it).
-			defer ordinaryThread()
-			// The shard brings its own P: waking from its sleep in the
-			// kernel, it finds one free instead of waiting for a busy
-			// goroutine to give one up (which made the late tail).
-			addProcs(1)
-			defer addProcs(-1)
-			p.realtimeShards.Add(1)
-			sleepUntil = func(at time.Time) bool {
-				// Never more than a period at once, so Stop is seen.
-				sleepThread(at)
-				return ctx.Err() == nil
-			}
-		}
-		p.realtimeTried.Done()
-	}
 	for k := int64(1); ; k++ {
 		if s.index == 0 {
 			p.ticks.Add(1)
 		}
-		base := start.Add(time.Duration(k) * p.interval)
+		base := p.start.Add(time.Duration(k) * p.interval)
 		ran := false
 		for slot := 0; slot < p.slots; slot++ {
 			s.mu.Lock()
@@ -191,9 +250,10 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
 			}
 			continue
 		}
-		// A shard that fell more than a period behind (machine suspended,
-		// overload) skips the missed periods instead of bursting them out.
-		if behind := time.Since(next); behind > p.interval {
+		// A shard that fell further behind than its lead (machine
+		// suspended, overload) skips the missed periods instead of
+		// bursting them out.
+		if behind := time.Since(next); behind > p.leadBy {
 			missed := int64(behind / p.interval)
 			k += missed
 			p.skipped.Add(uint64(missed))
@@ -201,13 +261,35 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard, start time.Time) {
 	}
 }
 
-// runSlot sends for every member of one slot of a shard, then runs their
-// receive work.
+// leadTicks is how many intervals ahead of its due time a packet for the
+// sender thread is made: the Go side may be that late (a busy scheduler,
+// a garbage collection, a loaded host) without delaying a packet. Barge-in
+// lets at most that much queued audio out after StopPlayback, and a
+// reply's first packet leaves that much later than it could; 60 ms at
+// 20 ms packets, well inside barge-in's 200 ms.
+const leadTicks = 3
+
+
+// runSlot makes the packets of every member of one slot of a shard, then
+// runs their receive work. Members with a sender thread get their packet
+// for the next tick, handed to the thread as one batch; the others send
+// for this tick at once.
 func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ahead := ideal.Add(p.leadBy)
 	for _, m := range s.members {
-		if m.slot != slot || !m.t.send(ideal) {
+		if m.slot != slot {
+			continue
+		}
+		if m.out != nil && s.sender != nil {
+			if pkt, to := m.t.packet(ahead); pkt != nil {
+				s.sender.add(m.out, pkt, to)
+			}
+			continue
+		}
+		pkt, to := m.t.packet(ideal)
+		if pkt == nil || m.t.write(pkt, to) != nil {
 			continue
 		}
 		now := time.Now()
@@ -218,6 +300,11 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 		}
 		m.lastTick, m.lastSent = k, now
 	}
+	if s.sender != nil {
+		if err := s.sender.flush(p.startMono + int64(ahead.Sub(p.start))); err != nil {
+			p.overrun.Add(1)
+		}
+	}
 	for _, m := range s.members {
 		if m.slot == slot {
 			m.t.receive(ideal)
@@ -225,10 +312,9 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 	}
 }
 
-// RealtimeShards is how many shards run at real-time priority, and why
-// the others do not; after Start it waits until every shard has tried.
+// RealtimeShards is how many shards' sender threads run at real-time
+// priority (after Start), and why the others do not.
 func (p *Pacer) RealtimeShards() (int, error) {
-	p.realtimeTried.Wait()
 	var err error
 	if e := p.realtimeErr.Load(); e != nil {
 		err = *e
@@ -268,7 +354,12 @@ func (p *Pacer) add(m ticker) int {
 		}
 	}
 	s.load[slot]++
-	s.members = append(s.members, &pacerMember{id: id, t: m, slot: slot, lastTick: -2})
+	pm := &pacerMember{id: id, t: m, slot: slot, lastTick: -2}
+	if st, ok := m.(socketTicker); ok {
+		// Not a UDP socket, or not Linux: the member sends inline.
+		pm.out, _ = newSenderMember(st.socket())
+	}
+	s.members = append(s.members, pm)
 	s.mu.Unlock()
 	return id
 }
@@ -283,6 +374,14 @@ func (p *Pacer) remove(id int) {
 			// send offset within the slot.
 			s.members = append(s.members[:i], s.members[i+1:]...)
 			s.load[m.slot]--
+			if m.out != nil {
+				if s.sender != nil {
+					// After the member's packets still queued.
+					s.sender.retire(m.out)
+				} else {
+					m.out.free()
+				}
+			}
 			return
 		}
 	}
@@ -304,18 +403,45 @@ type PacerStats struct {
 	// Skipped counts periods a shard of calls missed because the machine
 	// could not keep up (each is 20 ms those calls did not send).
 	Skipped uint64
+	// Overruns counts batches of packets a sender thread had no room for,
+	// being a quarter second behind (those packets were not sent).
+	Overruns uint64
+	// ThreadSent and SendErrors count what the sender threads wrote and
+	// failed to write (the kernel refused: no route, buffer full).
+	ThreadSent uint64
+	SendErrors uint64
 }
 
 // Stats returns the pacing figures since the start or the last ResetStats.
 func (p *Pacer) Stats() PacerStats {
+	// The running sender threads' figures join the shards' own and those
+	// of the threads already stopped.
+	var late, spacing latencyHistogram
+	late.add(&p.lateness)
+	spacing.add(&p.spacing)
+	lateMax := time.Duration(max(p.lateness.max.Load(), p.lateMax.Load()))
+	sent, errs := p.sent.Load(), p.errs.Load()
+	for _, s := range p.shards {
+		s.mu.Lock()
+		if s.sender != nil {
+			m, n, e := s.sender.stats(&late, &spacing)
+			lateMax = max(lateMax, m)
+			sent += n
+			errs += e
+		}
+		s.mu.Unlock()
+	}
 	return PacerStats{
 		Ticks:       p.ticks.Load(),
-		LatenessP50: p.lateness.quantile(0.50),
-		LatenessP99: p.lateness.quantile(0.99),
-		LatenessMax: time.Duration(p.lateness.max.Load()),
-		SpacingP50:  p.spacing.quantile(0.50),
-		SpacingP99:  p.spacing.quantile(0.99),
+		LatenessP50: late.quantile(0.50),
+		LatenessP99: late.quantile(0.99),
+		LatenessMax: lateMax,
+		SpacingP50:  spacing.quantile(0.50),
+		SpacingP99:  spacing.quantile(0.99),
 		Skipped:     p.skipped.Load(),
+		Overruns:    p.overrun.Load(),
+		ThreadSent:  sent,
+		SendErrors:  errs,
 	}
 }
 
@@ -324,10 +450,22 @@ func (p *Pacer) ResetStats() {
 	p.lateness.reset()
 	p.spacing.reset()
 	p.skipped.Store(0)
+	p.overrun.Store(0)
+	p.lateMax.Store(0)
+	p.sent.Store(0)
+	p.errs.Store(0)
+	for _, s := range p.shards {
+		s.mu.Lock()
+		if s.sender != nil {
+			s.sender.resetStats()
+		}
+		s.mu.Unlock()
+	}
 }
 
 // latencyHistogram counts durations in 50 µs buckets up to 100 ms without
-// locks, so the hot path only does two atomic adds.
+// locks, so the hot path only does two atomic adds (the sender threads keep
+// the same buckets: VS_BUCKETS, VS_BUCKET_NS).
 type latencyHistogram struct {
 	buckets [2001]atomic.Uint64
 	max     atomic.Int64
@@ -369,6 +507,16 @@ func (h *latencyHistogram) quantile(q float64) time.Duration {
 		}
 	}
 	return time.Duration(len(h.buckets)) * histBucket
+}
+
+// add adds o's counts to h.
+func (h *latencyHistogram) add(o *latencyHistogram) {
+	for i := range h.buckets {
+		h.buckets[i].Add(o.buckets[i].Load())
+	}
+	if m := o.max.Load(); m > h.max.Load() {
+		h.max.Store(m)
+	}
 }
 
 func (h *latencyHistogram) reset() {

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ type countingTicker struct {
 	backward bool // an ideal time that went backwards
 }
 
-func (c *countingTicker) send(now time.Time) bool {
+func (c *countingTicker) packet(now time.Time) ([]byte, netip.AddrPort) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.last.IsZero() && !now.After(c.last) {
@@ -26,8 +27,10 @@ func (c *countingTicker) send(now time.Time) bool {
 	c.last = now
 	c.sends++
 	c.order = append(c.order, "s")
-	return true
+	return []byte{0x80}, netip.AddrPort{}
 }
+
+func (c *countingTicker) write([]byte, netip.AddrPort) error { return nil }
 
 func (c *countingTicker) receive(time.Time) {
 	c.mu.Lock()

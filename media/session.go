@@ -421,33 +421,26 @@ func (s *Session) deliverDTMF(events ...DTMFEvent) {
 
 // send is the pacer's first call each tick: this tick's packet out. It
 // reports whether a packet was sent.
-func (s *Session) send(now time.Time) bool {
+func (s *Session) packet(due time.Time) ([]byte, netip.AddrPort) {
 	s.mu.Lock()
-	out, pkt := s.nextPacket()
+	out, pkt := s.nextPacket(due)
 	remote := s.remoteAP
-	sent := false
 	if pkt != nil && remote.IsValid() {
-		if err := s.write(pkt, remote); err != nil {
-			select {
-			case <-s.closed:
-			default:
-				s.log.Debug("rtp send failed", "err", err)
-			}
-		} else {
-			sent = true
-			s.stats.PacketsSent++
-			s.stats.BytesSent += uint64(len(pkt))
-		}
+		s.stats.PacketsSent++
+		s.stats.BytesSent += uint64(len(pkt))
+	} else {
+		pkt = nil
 	}
 	s.mu.Unlock()
 	if out != nil && s.cfg.Recorder != nil {
-		s.cfg.Recorder.WriteOut(out, now)
+		s.cfg.Recorder.WriteOut(out, due)
 	}
-	return sent
+	return pkt, remote
 }
 
-// receive is the pacer's second call each tick: what arrived since the last
-// tick into the jitter buffer, then one frame from it to the reader.
+// socket lets the pacer's sender thread write the session's packets.
+func (s *Session) socket() net.PacketConn { return s.cfg.Conn }
+
 func (s *Session) receive(now time.Time) {
 	if s.poller != nil {
 		s.poller.read(s.onPacket)
@@ -486,6 +479,18 @@ func (s *Session) receive(now time.Time) {
 // write sends one packet; a UDP socket avoids the address conversion and
 // allocation of the generic WriteTo. Called with s.mu held.
 func (s *Session) write(pkt []byte, to netip.AddrPort) error {
+	err := s.writeTo(pkt, to)
+	if err != nil {
+		select {
+		case <-s.closed:
+		default:
+			s.log.Debug("rtp send failed", "err", err)
+		}
+	}
+	return err
+}
+
+func (s *Session) writeTo(pkt []byte, to netip.AddrPort) error {
 	if uc, ok := s.cfg.Conn.(*net.UDPConn); ok {
 		_, err := uc.WriteToUDPAddrPort(pkt, to)
 		return err
@@ -496,7 +501,7 @@ func (s *Session) write(pkt []byte, to netip.AddrPort) error {
 
 // nextPacket builds this tick's outgoing packet (DTMF first, then audio)
 // and returns the audio it carries for the recording. Called with s.mu held.
-func (s *Session) nextPacket() ([]int16, []byte) {
+func (s *Session) nextPacket(due time.Time) ([]int16, []byte) {
 	defer func() { s.ts += frameSamples }() // the media clock runs through silence
 	if len(s.dtmfQueue) > 0 {
 		return nil, s.dtmfPacket()
@@ -518,7 +523,7 @@ func (s *Session) nextPacket() ([]int16, []byte) {
 		}
 		p.off = end
 		if p.first.Load() == 0 {
-			p.first.Store(time.Now().UnixNano())
+			p.first.Store(due.UnixNano())
 		}
 		marker := !s.talking // first packet of a talkspurt, RFC 3551 section 4.1
 		s.talking = true

@@ -234,8 +234,9 @@ func TestSessionStopPlaybackWithinATick(t *testing.T) {
 	default:
 		t.Fatal("stopped playback not done")
 	}
-	// StopPlayback and the tick's send share the session lock, so not one
-	// more packet leaves once it has returned.
+	// StopPlayback and the tick's packet making share the session lock,
+	// so not one more packet is made once it has returned (the one made a
+	// tick ahead for the sender thread may still leave).
 	time.Sleep(100 * time.Millisecond)
 	if sent := p.a.Stats().PacketsSent - sentAtStop; sent != 0 {
 		t.Fatalf("%d packets sent after StopPlayback", sent)

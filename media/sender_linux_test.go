@@ -1,0 +1,233 @@
+//go:build linux
+
+package media
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// schedRRThreads counts this process's threads under SCHED_RR (policy 2,
+// field 41 of /proc/<pid>/task/<tid>/stat).
+func schedRRThreads(t *testing.T) int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/self/task/*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread ended
+		}
+		// The command name (field 2) may hold spaces; fields count after its ')'.
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) > 38 && fields[38] == "2" {
+			n++
+		}
+	}
+	return n
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// senderCall is one session on pacer p talking to a plain UDP socket.
+func senderCall(t *testing.T, ctx context.Context, p *Pacer) (*Session, *net.UDPConn) {
+	t.Helper()
+	far, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { far.Close() })
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(SessionConfig{Conn: c, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, Pacer: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(ctx)
+	t.Cleanup(func() { s.Close() })
+	return s, far
+}
+
+// The sender threads run at SCHED_RR, one per shard, while the pacer runs
+// (as root), and end with it; the Go side's GOMAXPROCS is left alone; a
+// call's packets are written by the thread, and the lateness measured.
+func TestPacerRealtimeThreads(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	p.Realtime = 10
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	before := schedRRThreads(t)
+	procs0 := runtime.GOMAXPROCS(0)
+	p.Start(ctx)
+	s, far := senderCall(t, ctx, p)
+	s.Play(sine(440, 8000, 8000, 0.5))
+	buf := make([]byte, 1500)
+	far.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i := 0; i < 10; i++ {
+		if _, _, err := far.ReadFrom(buf); err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+	}
+	n, err := p.RealtimeShards()
+	if os.Geteuid() == 0 {
+		if err != nil || n != len(p.shards) {
+			t.Fatalf("as root: %d of %d shards real-time, err %v", n, len(p.shards), err)
+		}
+		if got := schedRRThreads(t) - before; got != len(p.shards) {
+			t.Errorf("%d SCHED_RR threads, want %d (one per shard)", got, len(p.shards))
+		}
+	} else if err == nil && n == 0 {
+		t.Error("no shard real-time and no reason given")
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs0 {
+		t.Errorf("GOMAXPROCS %d while running, want %d", got, procs0)
+	}
+	st := p.Stats()
+	if st.ThreadSent < 10 || st.LatenessP99 <= 0 || st.SpacingP99 <= 0 {
+		t.Errorf("the sender threads wrote %d packets, lateness p99 %v, spacing p99 %v", st.ThreadSent, st.LatenessP99, st.SpacingP99)
+	}
+	stopped := make(chan struct{})
+	go func() { p.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Stop did not return")
+	}
+	if got := schedRRThreads(t); got > before {
+		t.Errorf("%d SCHED_RR threads left after Stop", got-before)
+	}
+	// The figures of the stopped threads are kept.
+	if st2 := p.Stats(); st2.ThreadSent < st.ThreadSent || st2.LatenessP99 <= 0 {
+		t.Errorf("after Stop: %+v", st2)
+	}
+}
+
+// When the kernel refuses real-time priority (no privilege; here an
+// invalid priority), the sender threads run as ordinary threads, say why,
+// and the clock keeps time.
+func TestPacerRealtimeRefused(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	p.Realtime = 100 // SCHED_RR priorities end at 99
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	before := schedRRThreads(t)
+	p.Start(ctx)
+	defer p.Stop()
+	n, err := p.RealtimeShards()
+	if n != 0 || err == nil {
+		t.Fatalf("refused priority: %d real-time shards, err %v", n, err)
+	}
+	if got := schedRRThreads(t); got != before {
+		t.Errorf("%d SCHED_RR threads, want none", got-before)
+	}
+	s, far := senderCall(t, ctx, p)
+	s.Play(sine(440, 8000, 8000, 0.5))
+	buf := make([]byte, 1500)
+	far.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i := 0; i < 10; i++ {
+		if _, _, err := far.ReadFrom(buf); err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+	}
+	if st := p.Stats(); st.ThreadSent < 10 {
+		t.Errorf("the sender threads wrote %d packets", st.ThreadSent)
+	}
+}
+
+// The shard makes a packet one interval ahead; the sender thread holds it
+// until it is due: no packet reaches the far end before its scheduled
+// time, and the first one arrives at Playback.FirstPacketAt.
+func TestSenderThreadWaitsForDueTime(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.Start(ctx)
+	defer p.Stop()
+	s, far := senderCall(t, ctx, p)
+	for round := 0; round < 3; round++ {
+		pb := s.Play(sine(440, 8000, 800, 0.5)) // 5 packets
+		buf := make([]byte, 1500)
+		far.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := far.ReadFrom(buf); err != nil {
+			t.Fatal(err)
+		}
+		arrived := time.Now()
+		due := pb.FirstPacketAt()
+		if due.IsZero() {
+			t.Fatal("no first packet time")
+		}
+		// Made a whole interval ahead, it must not leave early.
+		if early := due.Sub(arrived); early > 500*time.Microsecond {
+			t.Fatalf("round %d: first packet arrived %v before it was due", round, early)
+		}
+		<-pb.Done()
+		for i := 0; i < 4; i++ {
+			if _, _, err := far.ReadFrom(buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// Closing a session gives its socket back: the sender thread's duplicate
+// is closed once the thread has passed the session's last packets, so the
+// port can be bound again; the same without a running pacer.
+func TestSenderReleasesSocket(t *testing.T) {
+	for _, running := range []bool{true, false} {
+		p := NewPacer(20 * time.Millisecond)
+		ctx, cancel := context.WithCancel(context.Background())
+		if running {
+			p.Start(ctx)
+		}
+		fds := openFDs(t)
+		far, _ := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := c.LocalAddr().String()
+		s, err := NewSession(SessionConfig{Conn: c, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, Pacer: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start(ctx)
+		s.Play(sine(440, 8000, 8000, 0.5))
+		time.Sleep(60 * time.Millisecond)
+		s.Close()
+		far.Close()
+		var again net.PacketConn
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+			if again, err = net.ListenPacket("udp", addr); err == nil {
+				break
+			}
+		}
+		if again == nil {
+			t.Fatalf("running %v: port %s still held after Close: %v", running, addr, err)
+		}
+		again.Close()
+		if got := openFDs(t); got > fds {
+			t.Errorf("running %v: %d descriptors open, %d before the call", running, got, fds)
+		}
+		p.Stop()
+		cancel()
+	}
+}

@@ -1,0 +1,31 @@
+//go:build !linux
+
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Elsewhere than Linux the pacer's shards send inline.
+
+type rtpSender struct{}
+
+type senderMember struct{}
+
+var errNoSender = errors.New("media sender threads are only built on Linux")
+
+func newSender(time.Duration, int) (*rtpSender, error, error) { return nil, nil, errNoSender }
+
+func newSenderMember(net.PacketConn) (*senderMember, error) { return nil, errNoSender }
+
+func (*senderMember) free()                                                 {}
+func (*rtpSender) add(*senderMember, []byte, netip.AddrPort)                {}
+func (*rtpSender) flush(int64) error                                        { return errNoSender }
+func (*rtpSender) retire(*senderMember)                                     {}
+func (*rtpSender) stop()                                                    {}
+func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, uint64, uint64) { return 0, 0, 0 }
+func (*rtpSender) resetStats()                                              {}
+func monoNow() int64                                                        { return time.Now().UnixNano() }
