@@ -2,10 +2,10 @@ package media
 
 import (
 	"context"
-	"runtime"
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -268,7 +268,6 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard) {
 // reply's first packet leaves that much later than it could; 60 ms at
 // 20 ms packets, well inside barge-in's 200 ms.
 const leadTicks = 3
-
 
 // runSlot makes the packets of every member of one slot of a shard, then
 // runs their receive work. Members with a sender thread get their packet

@@ -21,11 +21,11 @@ func newSender(time.Duration, int) (*rtpSender, error, error) { return nil, nil,
 
 func newSenderMember(net.PacketConn) (*senderMember, error) { return nil, errNoSender }
 
-func (*senderMember) free()                                                 {}
-func (*rtpSender) add(*senderMember, []byte, netip.AddrPort)                {}
-func (*rtpSender) flush(int64) error                                        { return errNoSender }
-func (*rtpSender) retire(*senderMember)                                     {}
-func (*rtpSender) stop()                                                    {}
+func (*senderMember) free()                                                     {}
+func (*rtpSender) add(*senderMember, []byte, netip.AddrPort)                    {}
+func (*rtpSender) flush(int64) error                                            { return errNoSender }
+func (*rtpSender) retire(*senderMember)                                         {}
+func (*rtpSender) stop()                                                        {}
 func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, uint64, uint64) { return 0, 0, 0 }
-func (*rtpSender) resetStats()                                              {}
-func monoNow() int64                                                        { return time.Now().UnixNano() }
+func (*rtpSender) resetStats()                                                  {}
+func monoNow() int64                                                            { return time.Now().UnixNano() }
