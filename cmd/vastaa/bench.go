@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"sort"
@@ -32,6 +33,11 @@ func benchCmd(ctx context.Context, args []string) error {
 		return benchTurn(ctx, args[1:])
 	case "kb":
 		return benchKB(ctx, args[1:])
+	case "burn":
+		// One of --contend's competitors: spin until killed.
+		runtime.GOMAXPROCS(1)
+		for {
+		}
 	default:
 		return fmt.Errorf("bench: unknown benchmark %q (media, turn or kb)", args[0])
 	}
@@ -51,6 +57,7 @@ func benchMedia(ctx context.Context, args []string) error {
 	callerAudio := fs.String("caller-audio", "festival", "what the simulated callers say: festival (spoken sentences with pauses over line noise) or synthetic (speech-like bursts, no Festival needed)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	realtime := fs.String("media-priority", "realtime", mediaPriorityHelp)
+	contend := fs.Int("contend", 0, "run this many busy processes at normal priority beside each run, as other tenants of a shared host do (2 takes half of a 2-core machine from the bench's ordinary threads)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -95,9 +102,12 @@ func benchMedia(ctx context.Context, args []string) error {
 	fmt.Printf("machine: %s\n", machine())
 	fmt.Printf("caller audio: %s, %.1f s loop\n", audioName, float64(len(audio))/8000)
 	if rtPrio > 0 {
-		fmt.Printf("media clock: real-time priority %d (SCHED_RR)\n", rtPrio)
+		fmt.Printf("media sender threads: real-time priority %d (SCHED_RR)\n", rtPrio)
 	} else {
-		fmt.Printf("media clock: normal priority\n")
+		fmt.Printf("media sender threads: normal priority\n")
+	}
+	if *contend > 0 {
+		fmt.Printf("competing: %d busy processes at normal priority\n", *contend)
 	}
 	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "calls", "vad", "cpu ms/", "bot ms/", "late p50", "late p99", "late max", "gap p99", "skipped", "lost", "vad", "silero", "batch", "load avg")
 	fmt.Printf("%6s %7s %9s %9s %9s %9s %9s %9s %7s %6s %7s %8s %6s %14s\n", "", "", "call-s", "call-s", "", "", "", "", "", "", "drops", "share", "mean", "before/after")
@@ -117,14 +127,19 @@ func benchMedia(ctx context.Context, args []string) error {
 				st0 = f.Stats()
 			}
 			load0 := loadAverage()
+			stopBurn, err := burn(*contend)
+			if err != nil {
+				return err
+			}
 			res, err := media.RunMediaBenchConfig(ctx, media.MediaBenchConfig{Calls: n, Duration: *dur, PerFrame: perFrame, CallerAudio: audio, Realtime: rtPrio})
 			load1 := loadAverage()
+			stopBurn()
 			closeVADs()
 			if err != nil {
 				return err
 			}
 			if rtPrio > 0 && res.RealtimeErr != nil {
-				fmt.Fprintf(os.Stderr, "warning: media clock threads not real-time (%d shards are): %v\n", res.RealtimeShards, res.RealtimeErr)
+				fmt.Fprintf(os.Stderr, "warning: media sender threads not real-time (%d of them are): %v\n", res.RealtimeShards, res.RealtimeErr)
 			}
 			share, batch := "-", "-"
 			if f != nil {
@@ -138,6 +153,31 @@ func benchMedia(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// burn starts n busy processes (this binary's "bench burn") and returns
+// what kills them.
+func burn(n int) (func(), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	var procs []*exec.Cmd
+	stop := func() {
+		for _, c := range procs {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}
+	for i := 0; i < n; i++ {
+		c := exec.Command(exe, "bench", "burn")
+		if err := c.Start(); err != nil {
+			stop()
+			return nil, fmt.Errorf("--contend: %w", err)
+		}
+		procs = append(procs, c)
+	}
+	return stop, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

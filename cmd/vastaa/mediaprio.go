@@ -9,7 +9,7 @@ import (
 	"github.com/vastaa/vastaa/media"
 )
 
-const mediaPriorityHelp = `scheduling of the media clock's threads: realtime[:1-99] (SCHED_RR, priority 20 by default, as telephony media servers run their timing threads; needs root or CAP_SYS_NICE, else they stay normal and a warning says so) or normal`
+const mediaPriorityHelp = `scheduling of the media sender threads (one per core, each writing its calls' RTP packets at their due times): realtime[:1-99] (SCHED_RR, priority 20 by default, as telephony media servers run their timing threads; needs root or CAP_SYS_NICE, else they stay normal and a warning says so) or normal`
 
 // parseMediaPriority turns --media-priority into Pacer.Realtime.
 func parseMediaPriority(s string) (int, error) {
@@ -29,13 +29,13 @@ func parseMediaPriority(s string) (int, error) {
 	return 0, fmt.Errorf("--media-priority %q: want normal, realtime or realtime:N", s)
 }
 
-// warnNotRealtime logs once the shards have started whether the media clock
-// got its real-time priority.
+// warnNotRealtime logs once the pacer has started whether its sender
+// threads got their real-time priority.
 func warnNotRealtime(log *slog.Logger, p *media.Pacer) {
 	n, err := p.RealtimeShards()
 	if err != nil {
-		log.Warn("media clock threads run at normal priority: packet timing suffers under load; run as root or grant CAP_SYS_NICE (setcap cap_sys_nice+ep), or pass --media-priority normal to silence this", "err", err, "realtime_shards", n)
+		log.Warn("media sender threads run at normal priority: packet timing suffers under load; run as root or grant CAP_SYS_NICE (setcap cap_sys_nice+ep), or pass --media-priority normal to silence this", "err", err, "realtime_shards", n)
 		return
 	}
-	log.Info("media clock threads run at real-time priority", "priority", p.Realtime, "shards", n)
+	log.Info("media sender threads run at real-time priority", "priority", p.Realtime, "shards", n)
 }
