@@ -57,6 +57,7 @@ func benchMedia(ctx context.Context, args []string) error {
 	callerAudio := fs.String("caller-audio", "festival", "what the simulated callers say: festival (spoken sentences with pauses over line noise) or synthetic (speech-like bursts, no Festival needed)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	realtime := fs.String("media-priority", "realtime", mediaPriorityHelp)
+	vadWorkers := fs.Int("vad-workers", 0, "Silero runs that may go at once (0: the VAD's default)")
 	contend := fs.Int("contend", 0, "run this many busy processes at normal priority beside each run, as other tenants of a shared host do (2 takes half of a 2-core machine from the bench's ordinary threads)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -77,6 +78,7 @@ func benchMedia(ctx context.Context, args []string) error {
 			m = strings.TrimSpace(m)
 			cfg := silero.DefaultConfig()
 			cfg.SampleRate = 8000
+			cfg.BatchWorkers = *vadWorkers
 			switch m {
 			case "gated":
 			case "plain":
