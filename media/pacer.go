@@ -16,18 +16,23 @@ import (
 // then they do their receive-side work.
 type ticker interface {
 	// packet is the member's packet for the tick due at due, and where it
-	// goes (nil: nothing to send that tick).
-	packet(due time.Time) ([]byte, netip.AddrPort)
+	// goes (nil: nothing to send that tick). out is the member's socket at
+	// its shard's sender thread, nil when the shard writes the packet
+	// itself; gen is the generation the packet is made in (see recall).
+	packet(due time.Time, out *senderMember) (pkt []byte, to netip.AddrPort, gen uint32)
 	// write sends a packet at once (members without a sender thread).
 	write(pkt []byte, to netip.AddrPort) error
 	receive(now time.Time)
 }
 
 // socketTicker is a member whose packets the shard's sender thread may
-// write: it has a UDP socket of its own.
+// write: it has a UDP socket of its own. leaving is called (under the
+// shard's lock) as it leaves the pacer: from then on it must not touch the
+// senderMember it was given.
 type socketTicker interface {
 	ticker
 	socket() net.PacketConn
+	leaving()
 }
 
 // Pacer is the one send clock shared by every call. A timer per call costs a
@@ -87,8 +92,10 @@ type Pacer struct {
 	lateness latencyHistogram // per packet: when it was sent vs. its own scheduled time
 	spacing  latencyHistogram // per call: |gap between consecutive packets - interval|
 	lateMax  atomic.Int64     // of the sender threads stopped so far
-	sent     atomic.Uint64    // packets the stopped sender threads wrote
-	errs     atomic.Uint64    // and failed to write
+	stopped  struct {
+		sync.Mutex
+		senderCounts // of the sender threads stopped so far
+	}
 }
 
 type pacerShard struct {
@@ -186,10 +193,11 @@ func (p *Pacer) Start(ctx context.Context) {
 		for _, s := range p.shards {
 			s.mu.Lock()
 			if s.sender != nil {
-				lateMax, sent, errs := s.sender.stats(&p.lateness, &p.spacing)
+				lateMax, counts := s.sender.stats(&p.lateness, &p.spacing)
 				p.noteLateMax(lateMax)
-				p.sent.Add(sent)
-				p.errs.Add(errs)
+				p.stopped.Lock()
+				p.stopped.add(counts)
+				p.stopped.Unlock()
 				s.sender.stop()
 				s.sender = nil
 			}
@@ -282,12 +290,12 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 			continue
 		}
 		if m.out != nil && s.sender != nil {
-			if pkt, to := m.t.packet(ahead); pkt != nil {
-				s.sender.add(m.out, pkt, to)
+			if pkt, to, gen := m.t.packet(ahead, m.out); pkt != nil {
+				s.sender.add(m.out, pkt, to, gen)
 			}
 			continue
 		}
-		pkt, to := m.t.packet(ideal)
+		pkt, to, _ := m.t.packet(ideal, nil)
 		if pkt == nil || m.t.write(pkt, to) != nil {
 			continue
 		}
@@ -373,6 +381,9 @@ func (p *Pacer) remove(id int) {
 			// send offset within the slot.
 			s.members = append(s.members[:i], s.members[i+1:]...)
 			s.load[m.slot]--
+			if st, ok := m.t.(socketTicker); ok {
+				st.leaving()
+			}
 			if m.out != nil {
 				if s.sender != nil {
 					// After the member's packets still queued.
@@ -409,6 +420,9 @@ type PacerStats struct {
 	// failed to write (the kernel refused: no route, buffer full).
 	ThreadSent uint64
 	SendErrors uint64
+	// Recalled counts packets made ahead that StopPlayback (barge-in)
+	// cancelled before they were due.
+	Recalled uint64
 }
 
 // Stats returns the pacing figures since the start or the last ResetStats.
@@ -419,14 +433,15 @@ func (p *Pacer) Stats() PacerStats {
 	late.add(&p.lateness)
 	spacing.add(&p.spacing)
 	lateMax := time.Duration(max(p.lateness.max.Load(), p.lateMax.Load()))
-	sent, errs := p.sent.Load(), p.errs.Load()
+	p.stopped.Lock()
+	counts := p.stopped.senderCounts
+	p.stopped.Unlock()
 	for _, s := range p.shards {
 		s.mu.Lock()
 		if s.sender != nil {
-			m, n, e := s.sender.stats(&late, &spacing)
+			m, c := s.sender.stats(&late, &spacing)
 			lateMax = max(lateMax, m)
-			sent += n
-			errs += e
+			counts.add(c)
 		}
 		s.mu.Unlock()
 	}
@@ -439,8 +454,9 @@ func (p *Pacer) Stats() PacerStats {
 		SpacingP99:  spacing.quantile(0.99),
 		Skipped:     p.skipped.Load(),
 		Overruns:    p.overrun.Load(),
-		ThreadSent:  sent,
-		SendErrors:  errs,
+		ThreadSent:  counts.sent,
+		SendErrors:  counts.errors,
+		Recalled:    counts.recalled,
 	}
 }
 
@@ -451,8 +467,9 @@ func (p *Pacer) ResetStats() {
 	p.skipped.Store(0)
 	p.overrun.Store(0)
 	p.lateMax.Store(0)
-	p.sent.Store(0)
-	p.errs.Store(0)
+	p.stopped.Lock()
+	p.stopped.senderCounts = senderCounts{}
+	p.stopped.Unlock()
 	for _, s := range p.shards {
 		s.mu.Lock()
 		if s.sender != nil {

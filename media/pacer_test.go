@@ -18,7 +18,7 @@ type countingTicker struct {
 	backward bool // an ideal time that went backwards
 }
 
-func (c *countingTicker) packet(now time.Time) ([]byte, netip.AddrPort) {
+func (c *countingTicker) packet(now time.Time, _ *senderMember) ([]byte, netip.AddrPort, uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.last.IsZero() && !now.After(c.last) {
@@ -27,7 +27,7 @@ func (c *countingTicker) packet(now time.Time) ([]byte, netip.AddrPort) {
 	c.last = now
 	c.sends++
 	c.order = append(c.order, "s")
-	return []byte{0x80}, netip.AddrPort{}
+	return []byte{0x80}, netip.AddrPort{}, 0
 }
 
 func (c *countingTicker) write([]byte, netip.AddrPort) error { return nil }

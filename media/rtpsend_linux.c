@@ -21,9 +21,15 @@
 #define VS_RING 256 // batches in flight per shard: a period's slots, several times over
 
 struct vs_member {
-	int fd;        // our own duplicate of the session's socket
-	int family;    // AF_INET or AF_INET6
+	int fd;     // our own duplicate of the session's socket
+	int family; // AF_INET or AF_INET6
 	int64_t last_due, last_sent;
+	// mu guards the generation and the last sequence number written:
+	// vs_member_recall and the sending of one packet exclude each other.
+	pthread_mutex_t mu;
+	uint32_t gen;
+	uint16_t last_seq;
+	int have_seq;
 };
 
 typedef struct {
@@ -45,7 +51,7 @@ struct vs_sender {
 	int priority, prio_err, started;
 	_Atomic uint64_t late[VS_BUCKETS], gap[VS_BUCKETS];
 	_Atomic int64_t late_max;
-	_Atomic uint64_t sent, errors;
+	_Atomic uint64_t sent, errors, recalled;
 };
 
 static int64_t now_ns(void) {
@@ -93,6 +99,7 @@ vs_member *vs_member_new(int fd, int *err) {
 	}
 	m->family = ss.ss_family;
 	m->last_due = -1;
+	pthread_mutex_init(&m->mu, NULL);
 	*err = 0;
 	return m;
 }
@@ -100,7 +107,21 @@ vs_member *vs_member_new(int fd, int *err) {
 void vs_member_free(vs_member *m) {
 	if (!m) return;
 	close(m->fd);
+	pthread_mutex_destroy(&m->mu);
 	free(m);
+}
+
+// vs_member_recall cancels every packet of m still queued (barge-in): the
+// thread drops packets of an older generation. It returns the new
+// generation and the sequence number of the last packet that did go out,
+// so the session can continue the sequence from there without a gap.
+uint32_t vs_member_recall(vs_member *m, int *have_seq, uint16_t *last_seq) {
+	pthread_mutex_lock(&m->mu);
+	uint32_t g = ++m->gen;
+	*have_seq = m->have_seq;
+	*last_seq = m->last_seq;
+	pthread_mutex_unlock(&m->mu);
+	return g;
 }
 
 static void send_entry(vs_sender *s, vs_batch *b, vs_entry *e) {
@@ -135,10 +156,23 @@ static void send_entry(vs_sender *s, vs_batch *b, vs_entry *e) {
 		}
 		tl = sizeof to.v6;
 	}
-	if (sendto(m->fd, b->data + e->off, e->len, MSG_DONTWAIT, (struct sockaddr *)&to, tl) < 0) {
+	const uint8_t *pkt = b->data + e->off;
+	pthread_mutex_lock(&m->mu);
+	if (e->gen != m->gen) {
+		pthread_mutex_unlock(&m->mu);
+		atomic_fetch_add_explicit(&s->recalled, 1, memory_order_relaxed);
+		return;
+	}
+	if (sendto(m->fd, pkt, e->len, MSG_DONTWAIT, (struct sockaddr *)&to, tl) < 0) {
+		pthread_mutex_unlock(&m->mu);
 		atomic_fetch_add_explicit(&s->errors, 1, memory_order_relaxed);
 		return;
 	}
+	if (e->len >= 4) {
+		m->last_seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
+		m->have_seq = 1;
+	}
+	pthread_mutex_unlock(&m->mu);
 	int64_t t = now_ns();
 	atomic_fetch_add_explicit(&s->sent, 1, memory_order_relaxed);
 	int64_t late = t - b->due;
@@ -283,6 +317,7 @@ void vs_sender_stats(vs_sender *s, vs_stats *out) {
 	out->late_max = atomic_load(&s->late_max);
 	out->sent = atomic_load(&s->sent);
 	out->errors = atomic_load(&s->errors);
+	out->recalled = atomic_load(&s->recalled);
 }
 
 void vs_sender_reset(vs_sender *s) {

@@ -12,6 +12,7 @@ typedef struct {
 	uint16_t port;
 	uint8_t v4;
 	uint8_t retire;
+	uint32_t gen;       // the member's generation when made: sent only if still current
 } vs_entry;
 
 #define VS_BUCKETS 2001
@@ -21,11 +22,12 @@ typedef struct {
 	uint64_t late[VS_BUCKETS]; // per packet: sent - due, in VS_BUCKET_NS buckets
 	uint64_t gap[VS_BUCKETS];  // per member: |gap between consecutive packets - interval|
 	int64_t late_max;
-	uint64_t sent, errors;
+	uint64_t sent, errors, recalled;
 } vs_stats;
 
 vs_member *vs_member_new(int fd, int *err);
 void vs_member_free(vs_member *m);
+uint32_t vs_member_recall(vs_member *m, int *have_seq, uint16_t *last_seq);
 vs_sender *vs_sender_new(int64_t interval_ns, int priority, int *prio_err, int *err);
 int vs_push(vs_sender *s, int64_t due_ns, const vs_entry *entries, int n, const uint8_t *data, uint32_t len);
 void vs_sender_stop(vs_sender *s);

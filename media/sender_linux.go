@@ -39,7 +39,12 @@ type rtpSender struct {
 // close-on-exec duplicate, so that the session may close its own at any
 // time while the thread still has packets queued for it; the duplicate is
 // closed by the thread when it reaches the member's retirement.
-type senderMember struct{ p *C.vs_member }
+type senderMember struct {
+	p *C.vs_member
+	// gen is the generation stamped on the member's packets; its session
+	// changes it (recall) under its own lock, as it makes its packets.
+	gen uint32
+}
 
 // newSender starts a sender thread; priority above 0 asks for SCHED_RR at
 // that priority, and prioErr says why it was refused.
@@ -81,9 +86,19 @@ func newSenderMember(conn net.PacketConn) (*senderMember, error) {
 // or has stopped).
 func (m *senderMember) free() { C.vs_member_free(m.p) }
 
-// add puts a packet for m to to in the batch being made.
-func (s *rtpSender) add(m *senderMember, pkt []byte, to netip.AddrPort) {
-	e := C.vs_entry{member: m.p, off: C.uint32_t(len(s.data)), len: C.uint32_t(len(pkt)), port: C.uint16_t(to.Port())}
+// recall cancels m's packets still queued and returns the sequence number
+// of the last one written (ok false: none yet).
+func (m *senderMember) recall() (last uint16, ok bool) {
+	var have C.int
+	var seq C.uint16_t
+	m.gen = uint32(C.vs_member_recall(m.p, &have, &seq))
+	return uint16(seq), have != 0
+}
+
+// add puts a packet for m to to, made in generation gen, in the batch
+// being made.
+func (s *rtpSender) add(m *senderMember, pkt []byte, to netip.AddrPort, gen uint32) {
+	e := C.vs_entry{member: m.p, off: C.uint32_t(len(s.data)), len: C.uint32_t(len(pkt)), port: C.uint16_t(to.Port()), gen: C.uint32_t(gen)}
 	a := to.Addr()
 	if a.Is4() || a.Is4In6() {
 		e.v4 = 1
@@ -131,16 +146,26 @@ func (s *rtpSender) retire(m *senderMember) {
 // stop ends the thread; members still queued for retirement are freed.
 func (s *rtpSender) stop() { C.vs_sender_stop(s.s) }
 
+// senderCounts are what a sender thread wrote, failed to write, and
+// dropped as recalled.
+type senderCounts struct{ sent, errors, recalled uint64 }
+
+func (c *senderCounts) add(o senderCounts) {
+	c.sent += o.sent
+	c.errors += o.errors
+	c.recalled += o.recalled
+}
+
 // stats adds the thread's figures to late and gap and returns the worst
-// lateness, packets written and write errors.
-func (s *rtpSender) stats(late, gap *latencyHistogram) (lateMax time.Duration, sent, errs uint64) {
+// lateness and its counts.
+func (s *rtpSender) stats(late, gap *latencyHistogram) (time.Duration, senderCounts) {
 	var st C.vs_stats
 	C.vs_sender_stats(s.s, &st)
 	for i := range late.buckets {
 		late.buckets[i].Add(uint64(st.late[i]))
 		gap.buckets[i].Add(uint64(st.gap[i]))
 	}
-	return time.Duration(st.late_max), uint64(st.sent), uint64(st.errors)
+	return time.Duration(st.late_max), senderCounts{uint64(st.sent), uint64(st.errors), uint64(st.recalled)}
 }
 
 func (s *rtpSender) resetStats() { C.vs_sender_reset(s.s) }

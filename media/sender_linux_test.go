@@ -5,6 +5,8 @@ package media
 import (
 	"context"
 	"net"
+
+	"github.com/pion/rtp"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -229,5 +231,95 @@ func TestSenderReleasesSocket(t *testing.T) {
 		}
 		p.Stop()
 		cancel()
+	}
+}
+
+// Barge-in recalls the packets made ahead: once StopPlayback returns, at
+// most the one packet being written leaves, and the next talkspurt goes on
+// from the last sequence number that went out, with the marker bit, so
+// the far end sees neither the stale audio nor a gap.
+func TestSenderRecallOnStopPlayback(t *testing.T) {
+	p := NewPacer(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.Start(ctx)
+	defer p.Stop()
+	s, far := senderCall(t, ctx, p)
+	type got struct {
+		h  rtp.Header
+		at time.Time
+	}
+	pkts := make(chan got, 1000)
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := far.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var pk rtp.Packet
+			if pk.Unmarshal(buf[:n]) == nil {
+				pkts <- got{pk.Header, time.Now()}
+			}
+		}
+	}()
+	for round := 0; round < 3; round++ {
+		s.Play(sine(440, 8000, 8000*5, 0.5))
+		var last rtp.Header
+		for i := 0; i < 10; i++ {
+			select {
+			case g := <-pkts:
+				last = g.h
+			case <-time.After(5 * time.Second):
+				t.Fatal("no audio")
+			}
+		}
+		// Stop between two ticks, with packets queued ahead.
+		time.Sleep(7 * time.Millisecond)
+		if s.StopPlayback() == 0 {
+			t.Fatal("nothing stopped")
+		}
+		stoppedAt := time.Now()
+		after := 0
+		for quiet := time.After(200 * time.Millisecond); ; {
+			select {
+			case g := <-pkts:
+				if g.h.SequenceNumber != last.SequenceNumber+1 {
+					t.Fatalf("round %d: sequence %d after %d", round, g.h.SequenceNumber, last.SequenceNumber)
+				}
+				last = g.h
+				if g.at.After(stoppedAt.Add(2 * time.Millisecond)) {
+					after++
+				}
+				continue
+			case <-quiet:
+			}
+			break
+		}
+		if after > 1 {
+			t.Fatalf("round %d: %d packets left after StopPlayback (made ahead, not recalled)", round, after)
+		}
+		s.Play(sine(440, 8000, 800, 0.5))
+		select {
+		case g := <-pkts:
+			if g.h.SequenceNumber != last.SequenceNumber+1 || !g.h.Marker {
+				t.Fatalf("round %d: next talkspurt starts at %d (marker %v) after %d", round, g.h.SequenceNumber, g.h.Marker, last.SequenceNumber)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no audio after the stop")
+		}
+		for len(pkts) > 0 || s.Playing() {
+			select {
+			case <-pkts:
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+		for len(pkts) > 0 {
+			<-pkts
+		}
+	}
+	if st := p.Stats(); st.Recalled == 0 {
+		t.Errorf("no packet recalled: %+v", st)
 	}
 }

@@ -13,7 +13,15 @@ import (
 
 type rtpSender struct{}
 
-type senderMember struct{}
+type senderMember struct{ gen uint32 }
+
+type senderCounts struct{ sent, errors, recalled uint64 }
+
+func (c *senderCounts) add(o senderCounts) {
+	c.sent += o.sent
+	c.errors += o.errors
+	c.recalled += o.recalled
+}
 
 var errNoSender = errors.New("media sender threads are only built on Linux")
 
@@ -21,11 +29,13 @@ func newSender(time.Duration, int) (*rtpSender, error, error) { return nil, nil,
 
 func newSenderMember(net.PacketConn) (*senderMember, error) { return nil, errNoSender }
 
-func (*senderMember) free()                                                     {}
-func (*rtpSender) add(*senderMember, []byte, netip.AddrPort)                    {}
-func (*rtpSender) flush(int64) error                                            { return errNoSender }
-func (*rtpSender) retire(*senderMember)                                         {}
-func (*rtpSender) stop()                                                        {}
-func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, uint64, uint64) { return 0, 0, 0 }
-func (*rtpSender) resetStats()                                                  {}
-func monoNow() int64                                                            { return time.Now().UnixNano() }
+func (*senderMember) free()                                  {}
+func (*rtpSender) add(*senderMember, []byte, netip.AddrPort) {}
+func (*rtpSender) flush(int64) error                         { return errNoSender }
+func (*rtpSender) retire(*senderMember)                      {}
+func (*rtpSender) stop()                                     {}
+func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, senderCounts) {
+	return 0, senderCounts{}
+}
+func (*rtpSender) resetStats() {}
+func monoNow() int64           { return time.Now().UnixNano() }

@@ -81,9 +81,13 @@ type Session struct {
 	onPacket   func(b []byte, from netip.AddrPort, at time.Time)
 	pacerID    int
 	registered bool // with the pacer, under pacerID
-	started    bool
-	closeOnce  sync.Once
-	closed     chan struct{}
+	// via is the session's socket at its pacer shard's sender thread, once
+	// the shard has made a packet for it; nil: packets are written inline.
+	via       *senderMember
+	seq0      uint16 // the first sequence number
+	started   bool
+	closeOnce sync.Once
+	closed    chan struct{}
 }
 
 // Playback is one piece of audio queued by Play.
@@ -148,6 +152,7 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		pktBuf:        make([]byte, 0, 12+frameSamples),
 		packetSamples: frameSamples,
 	}
+	s.seq0 = s.seq
 	return s, nil
 }
 
@@ -254,6 +259,18 @@ func (s *Session) StopPlayback() int {
 	s.queue = nil
 	if dropped > 0 {
 		s.stats.PlaybackStopped++
+		// The packets already made ahead for the sender thread are
+		// recalled too (not while a key press is going out, whose packets
+		// are among them), and the sequence goes on from the last packet
+		// that left, so the far end sees no gap.
+		if s.via != nil && len(s.dtmfQueue) == 0 {
+			if last, ok := s.via.recall(); ok {
+				s.seq = last + 1
+			} else {
+				s.seq = s.seq0
+			}
+			s.talking = false // what is played next starts a talkspurt (marker bit)
+		}
 	}
 	return dropped
 }
@@ -421,10 +438,17 @@ func (s *Session) deliverDTMF(events ...DTMFEvent) {
 
 // send is the pacer's first call each tick: this tick's packet out. It
 // reports whether a packet was sent.
-func (s *Session) packet(due time.Time) ([]byte, netip.AddrPort) {
+func (s *Session) packet(due time.Time, via *senderMember) ([]byte, netip.AddrPort, uint32) {
 	s.mu.Lock()
+	if via != nil {
+		s.via = via
+	}
 	out, pkt := s.nextPacket(due)
 	remote := s.remoteAP
+	var gen uint32
+	if s.via != nil {
+		gen = s.via.gen
+	}
 	if pkt != nil && remote.IsValid() {
 		s.stats.PacketsSent++
 		s.stats.BytesSent += uint64(len(pkt))
@@ -435,11 +459,19 @@ func (s *Session) packet(due time.Time) ([]byte, netip.AddrPort) {
 	if out != nil && s.cfg.Recorder != nil {
 		s.cfg.Recorder.WriteOut(out, due)
 	}
-	return pkt, remote
+	return pkt, remote, gen
 }
 
 // socket lets the pacer's sender thread write the session's packets.
 func (s *Session) socket() net.PacketConn { return s.cfg.Conn }
+
+// leaving forgets the sender thread's handle as the session leaves the
+// pacer (the thread frees it).
+func (s *Session) leaving() {
+	s.mu.Lock()
+	s.via = nil
+	s.mu.Unlock()
+}
 
 func (s *Session) receive(now time.Time) {
 	if s.poller != nil {
