@@ -4,10 +4,13 @@
 // ways, resampling, WAV files and time-aligned stereo call recording.
 //
 // One Pacer drives every call: each 20 ms tick, at the call's own phase
-// within the period, every Session sends at most one packet (queued audio
+// within the period, every Session makes at most one packet (queued audio
 // from Play, or DTMF from SendDTMF), reads what arrived on its socket
 // (on Linux without a goroutine of its own, see pollReader) and hands one
-// decoded frame from its jitter buffer to Frames. Typical use:
+// decoded frame from its jitter buffer to Frames. On Linux the packets are
+// made 60 ms ahead and written at their due time by a sender thread per
+// shard outside the Go scheduler (rtpsend_linux.c, see rtpSender), at
+// real-time priority if Pacer.Realtime asks for it. Typical use:
 //
 //	pacer := media.NewPacer(20 * time.Millisecond)
 //	pacer.Start(ctx)
