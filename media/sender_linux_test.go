@@ -69,6 +69,19 @@ func senderCall(t *testing.T, ctx context.Context, p *Pacer) (*Session, *net.UDP
 	return s, far
 }
 
+// hearPackets plays a second of tone on s and waits for n packets at far.
+func hearPackets(t *testing.T, s *Session, far *net.UDPConn, n int) {
+	t.Helper()
+	s.Play(sine(440, 8000, 8000, 0.5))
+	buf := make([]byte, 1500)
+	far.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i := 0; i < n; i++ {
+		if _, _, err := far.ReadFrom(buf); err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+	}
+}
+
 // The sender threads run at SCHED_RR, one per shard, while the pacer runs
 // (as root), and end with it; the Go side's GOMAXPROCS is left alone; a
 // call's packets are written by the thread, and the lateness measured.
@@ -81,14 +94,7 @@ func TestPacerRealtimeThreads(t *testing.T) {
 	procs0 := runtime.GOMAXPROCS(0)
 	p.Start(ctx)
 	s, far := senderCall(t, ctx, p)
-	s.Play(sine(440, 8000, 8000, 0.5))
-	buf := make([]byte, 1500)
-	far.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for i := 0; i < 10; i++ {
-		if _, _, err := far.ReadFrom(buf); err != nil {
-			t.Fatalf("packet %d: %v", i, err)
-		}
-	}
+	hearPackets(t, s, far, 10)
 	n, err := p.RealtimeShards()
 	if os.Geteuid() == 0 {
 		if err != nil || n != len(p.shards) {
@@ -142,14 +148,7 @@ func TestPacerRealtimeRefused(t *testing.T) {
 		t.Errorf("%d SCHED_RR threads, want none", got-before)
 	}
 	s, far := senderCall(t, ctx, p)
-	s.Play(sine(440, 8000, 8000, 0.5))
-	buf := make([]byte, 1500)
-	far.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for i := 0; i < 10; i++ {
-		if _, _, err := far.ReadFrom(buf); err != nil {
-			t.Fatalf("packet %d: %v", i, err)
-		}
-	}
+	hearPackets(t, s, far, 10)
 	if st := p.Stats(); st.ThreadSent < 10 {
 		t.Errorf("the sender threads wrote %d packets", st.ThreadSent)
 	}
