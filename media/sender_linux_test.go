@@ -69,6 +69,18 @@ func senderCall(t *testing.T, ctx context.Context, p *Pacer) (*Session, *net.UDP
 	return s, far
 }
 
+// startedCall is a running pacer with one call on it (see senderCall).
+func startedCall(t *testing.T) (*Pacer, *Session, *net.UDPConn) {
+	t.Helper()
+	p := NewPacer(20 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	p.Start(ctx)
+	t.Cleanup(p.Stop)
+	s, far := senderCall(t, ctx, p)
+	return p, s, far
+}
+
 // hearPackets plays a second of tone on s and waits for n packets at far.
 func hearPackets(t *testing.T, s *Session, far *net.UDPConn, n int) {
 	t.Helper()
@@ -158,12 +170,7 @@ func TestPacerRealtimeRefused(t *testing.T) {
 // until it is due: no packet reaches the far end before its scheduled
 // time, and the first one arrives at Playback.FirstPacketAt.
 func TestSenderThreadWaitsForDueTime(t *testing.T) {
-	p := NewPacer(20 * time.Millisecond)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	p.Start(ctx)
-	defer p.Stop()
-	s, far := senderCall(t, ctx, p)
+	_, s, far := startedCall(t)
 	for round := 0; round < 3; round++ {
 		pb := s.Play(sine(440, 8000, 800, 0.5)) // 5 packets
 		buf := make([]byte, 1500)
@@ -238,12 +245,7 @@ func TestSenderReleasesSocket(t *testing.T) {
 // from the last sequence number that went out, with the marker bit, so
 // the far end sees neither the stale audio nor a gap.
 func TestSenderRecallOnStopPlayback(t *testing.T) {
-	p := NewPacer(20 * time.Millisecond)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	p.Start(ctx)
-	defer p.Stop()
-	s, far := senderCall(t, ctx, p)
+	p, s, far := startedCall(t)
 	type got struct {
 		h  rtp.Header
 		at time.Time
