@@ -52,11 +52,11 @@ type socketTicker interface {
 //
 // On Linux the packets of calls with a UDP socket of their own are written
 // by a sender thread per shard (see rtpSender): at each slot the shard
-// makes its calls' packets for the next tick, one interval ahead, and the
-// thread writes them at their due time. A shard late by less than an
-// interval (the Go scheduler busy, a garbage collection) then delays no
-// packet, and barge-in still stops the audio within one packet. Other
-// members are written by the shard itself at the slot's time.
+// makes its calls' packets leadTicks intervals ahead, and the thread
+// writes them at their due time. A shard late by less than that (the Go
+// scheduler busy, a garbage collection, a loaded host) then delays no
+// packet; barge-in recalls the packets made ahead (Session.StopPlayback).
+// Other members are written by the shard itself at the slot's time.
 type Pacer struct {
 	// Realtime, when above 0, runs the sender threads at that SCHED_RR
 	// priority (1-99), as telephony media servers run their timing
@@ -271,16 +271,15 @@ func (p *Pacer) runShard(ctx context.Context, s *pacerShard) {
 
 // leadTicks is how many intervals ahead of its due time a packet for the
 // sender thread is made: the Go side may be that late (a busy scheduler,
-// a garbage collection, a loaded host) without delaying a packet. Barge-in
-// lets at most that much queued audio out after StopPlayback, and a
-// reply's first packet leaves that much later than it could; 60 ms at
-// 20 ms packets, well inside barge-in's 200 ms.
+// a garbage collection, a loaded host) without delaying a packet. The cost
+// is that a reply's first packet leaves that much later than it could
+// (60 ms at 20 ms packets); barge-in recalls what was made ahead.
 const leadTicks = 3
 
 // runSlot makes the packets of every member of one slot of a shard, then
 // runs their receive work. Members with a sender thread get their packet
-// for the next tick, handed to the thread as one batch; the others send
-// for this tick at once.
+// for the tick leadTicks ahead, handed to the thread as one batch; the
+// others send for this tick at once.
 func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

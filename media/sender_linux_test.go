@@ -166,9 +166,10 @@ func TestPacerRealtimeRefused(t *testing.T) {
 	}
 }
 
-// The shard makes a packet one interval ahead; the sender thread holds it
-// until it is due: no packet reaches the far end before its scheduled
-// time, and the first one arrives at Playback.FirstPacketAt.
+// The shard makes a packet 60 ms ahead; the sender thread holds it until
+// it is due: no packet reaches the far end before its scheduled time, the
+// first one arrives at Playback.FirstPacketAt, and Done comes with the
+// last.
 func TestSenderThreadWaitsForDueTime(t *testing.T) {
 	_, s, far := startedCall(t)
 	for round := 0; round < 3; round++ {
@@ -188,10 +189,16 @@ func TestSenderThreadWaitsForDueTime(t *testing.T) {
 			t.Fatalf("round %d: first packet arrived %v before it was due", round, early)
 		}
 		<-pb.Done()
+		doneAt := time.Now()
 		for i := 0; i < 4; i++ {
 			if _, _, err := far.ReadFrom(buf); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Done waits for the last packet's due time, not its making (60 ms
+		// earlier): a caller hanging up on Done keeps the prompt's end.
+		if lag := time.Since(doneAt); lag > 15*time.Millisecond {
+			t.Fatalf("round %d: the last packet arrived %v after Done", round, lag)
 		}
 	}
 }

@@ -95,14 +95,31 @@ type Playback struct {
 	pcm     []int16
 	off     int
 	done    chan struct{}
+	end     sync.Once
 	first   atomic.Int64
 	stopped atomic.Bool
 }
 
-// Done is closed when the audio has been sent or stopped.
+// Done is closed when the audio has been sent (its last packet due) or
+// stopped.
 func (p *Playback) Done() <-chan struct{} { return p.done }
 
-// FirstPacketAt is when the first packet went out (zero before).
+func (p *Playback) finish() { p.end.Do(func() { close(p.done) }) }
+
+// finishAt closes Done when the last packet, made ahead for the sender
+// thread, is due to leave: a caller who hangs up on Done must not cut off
+// the end of the prompt.
+func (p *Playback) finishAt(due time.Time) {
+	if d := time.Until(due); d > time.Millisecond {
+		time.AfterFunc(d, p.finish)
+		return
+	}
+	p.finish()
+}
+
+// FirstPacketAt is when the first packet is due to go out, its scheduled
+// send time (the sender thread writes it within microseconds of that);
+// zero before it is made.
 func (p *Playback) FirstPacketAt() time.Time {
 	if v := p.first.Load(); v != 0 {
 		return time.Unix(0, v)
@@ -236,7 +253,7 @@ func (s *Session) LastPacketAt() time.Time {
 func (s *Session) Play(pcm []int16) *Playback {
 	p := &Playback{pcm: pcm, done: make(chan struct{})}
 	if len(pcm) == 0 {
-		close(p.done)
+		p.finish()
 		return p
 	}
 	s.mu.Lock()
@@ -254,7 +271,7 @@ func (s *Session) StopPlayback() int {
 	for _, p := range s.queue {
 		dropped += (len(p.pcm) - p.off + frameSamples - 1) / frameSamples
 		p.stopped.Store(true)
-		close(p.done)
+		p.finish()
 	}
 	s.queue = nil
 	if dropped > 0 {
@@ -332,7 +349,7 @@ func (s *Session) Close() error {
 		err = s.cfg.Conn.Close()
 		s.mu.Lock()
 		for _, p := range s.queue {
-			close(p.done)
+			p.finish()
 		}
 		s.queue = nil
 		for _, j := range s.dtmfQueue {
@@ -541,7 +558,7 @@ func (s *Session) nextPacket(due time.Time) ([]int16, []byte) {
 	for len(s.queue) > 0 {
 		p := s.queue[0]
 		if p.off >= len(p.pcm) {
-			close(p.done)
+			p.finish()
 			s.queue = s.queue[1:]
 			continue
 		}
@@ -562,7 +579,7 @@ func (s *Session) nextPacket(due time.Time) ([]int16, []byte) {
 		s.encBuf = s.cfg.Codec.Encode(s.encBuf[:0], pcm)
 		b := s.marshal(s.cfg.Codec.PayloadType, marker, s.ts, s.encBuf)
 		if p.off >= len(p.pcm) {
-			close(p.done)
+			p.finishAt(due)
 			s.queue = s.queue[1:]
 		}
 		return pcm, b
