@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -258,6 +259,7 @@ func TestSenderRecallOnStopPlayback(t *testing.T) {
 		at time.Time
 	}
 	pkts := make(chan got, 1000)
+	var arrived atomic.Uint64
 	go func() {
 		buf := make([]byte, 1500)
 		for {
@@ -267,6 +269,7 @@ func TestSenderRecallOnStopPlayback(t *testing.T) {
 			}
 			var pk rtp.Packet
 			if pk.Unmarshal(buf[:n]) == nil {
+				arrived.Add(1)
 				pkts <- got{pk.Header, time.Now()}
 			}
 		}
@@ -306,6 +309,10 @@ func TestSenderRecallOnStopPlayback(t *testing.T) {
 		}
 		if after > 1 {
 			t.Fatalf("round %d: %d packets left after StopPlayback (made ahead, not recalled)", round, after)
+		}
+		// Recalled packets never left, and are not counted as sent.
+		if sent, got := s.Stats().PacketsSent, arrived.Load(); sent != got {
+			t.Fatalf("round %d: %d packets counted sent, %d arrived", round, sent, got)
 		}
 		s.Play(sine(440, 8000, 800, 0.5))
 		select {

@@ -281,11 +281,15 @@ func (s *Session) StopPlayback() int {
 		// are among them), and the sequence goes on from the last packet
 		// that left, so the far end sees no gap.
 		if s.via != nil && len(s.dtmfQueue) == 0 {
+			next := s.seq0
 			if last, ok := s.via.recall(); ok {
-				s.seq = last + 1
-			} else {
-				s.seq = s.seq0
+				next = last + 1
 			}
+			// What was recalled never left: uncount it.
+			n := uint64(s.seq - next)
+			s.stats.PacketsSent -= min(n, s.stats.PacketsSent)
+			s.stats.BytesSent -= min(n*(12+frameSamples), s.stats.BytesSent)
+			s.seq = next
 			s.talking = false // what is played next starts a talkspurt (marker bit)
 		}
 	}
