@@ -318,6 +318,20 @@ func (p *Pacer) runSlot(s *pacerShard, slot int, k int64, ideal time.Time) {
 	}
 }
 
+// Members is how many sessions the pacer drives now.
+func (p *Pacer) Members() int {
+	n := 0
+	for _, s := range p.shards {
+		s.mu.Lock()
+		n += len(s.members)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// Shards is how many shards (and sender threads, on Linux) the pacer has.
+func (p *Pacer) Shards() int { return len(p.shards) }
+
 // RealtimeShards is how many shards' sender threads run at real-time
 // priority (after Start), and why the others do not.
 func (p *Pacer) RealtimeShards() (int, error) {

@@ -6,8 +6,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -348,5 +350,29 @@ func TestE2ECallerHangsUpMidSentence(t *testing.T) {
 	rec := callFrom(t, a, "e2e-hangup", 10*time.Second)
 	if rec.EndReason != "caller-hangup:mid-utterance" {
 		t.Errorf("end reason %q, want caller-hangup:mid-utterance", rec.EndReason)
+	}
+}
+
+// TestMediaClockAPI: GET /api/media tells ops how punctual the media clock
+// has been: after a call, packets written by the sender threads, their
+// lateness, one sender thread per shard.
+func TestMediaClockAPI(t *testing.T) {
+	a := runningApp(t)
+	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
+	callFrom(t, a, "sipp", 20*time.Second)
+	resp, err := http.Get("http://" + a.httpAddr + "/api/media")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st clockStats
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if st.PacketsSent == 0 || st.LateP99Ms <= 0 || st.LateMaxMs < st.LateP99Ms || st.SenderThreads != a.pacer.Shards() {
+		t.Errorf("media clock figures after a call: %+v", st)
 	}
 }

@@ -204,6 +204,7 @@ func (a *app) routes() http.Handler {
 	}))
 	mux.Handle("/evals", evalsHandler(a.cfg.DataDir))
 	mux.Handle("/evals/", evalsHandler(a.cfg.DataDir))
+	mux.Handle("GET /api/media", mediaHandler(a.pacer))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")
