@@ -84,7 +84,8 @@ type Session struct {
 	// via is the session's socket at its pacer shard's sender thread, once
 	// the shard has made a packet for it; nil: packets are written inline.
 	via       *senderMember
-	seq0      uint16 // the first sequence number
+	seq0      uint16    // the first sequence number
+	dtmfUntil time.Time // when the last key-press packet made is due
 	started   bool
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -280,7 +281,7 @@ func (s *Session) StopPlayback() int {
 		// recalled too (not while a key press is going out, whose packets
 		// are among them), and the sequence goes on from the last packet
 		// that left, so the far end sees no gap.
-		if s.via != nil && len(s.dtmfQueue) == 0 {
+		if s.via != nil && len(s.dtmfQueue) == 0 && time.Now().After(s.dtmfUntil) {
 			next := s.seq0
 			if last, ok := s.via.recall(); ok {
 				next = last + 1
@@ -457,8 +458,9 @@ func (s *Session) deliverDTMF(events ...DTMFEvent) {
 	}
 }
 
-// send is the pacer's first call each tick: this tick's packet out. It
-// reports whether a packet was sent.
+// packet is the pacer's first call each tick: the packet due at due (made
+// ahead of it for a sender thread), nil when there is nothing to send, with
+// where it goes and the generation it is made in.
 func (s *Session) packet(due time.Time, via *senderMember) ([]byte, netip.AddrPort, uint32) {
 	s.mu.Lock()
 	if via != nil {
@@ -494,6 +496,8 @@ func (s *Session) leaving() {
 	s.mu.Unlock()
 }
 
+// receive is the pacer's second call each tick: what arrived since the last
+// tick into the jitter buffer, then one frame from it to the reader.
 func (s *Session) receive(now time.Time) {
 	if s.poller != nil {
 		s.poller.read(s.onPacket)
@@ -529,8 +533,9 @@ func (s *Session) receive(now time.Time) {
 	}
 }
 
-// write sends one packet; a UDP socket avoids the address conversion and
-// allocation of the generic WriteTo. Called with s.mu held.
+// write sends one packet at once (the pacer's members without a sender
+// thread); a UDP socket avoids the address conversion and allocation of the
+// generic WriteTo.
 func (s *Session) write(pkt []byte, to netip.AddrPort) error {
 	err := s.writeTo(pkt, to)
 	if err != nil {
@@ -557,6 +562,7 @@ func (s *Session) writeTo(pkt []byte, to netip.AddrPort) error {
 func (s *Session) nextPacket(due time.Time) ([]int16, []byte) {
 	defer func() { s.ts += frameSamples }() // the media clock runs through silence
 	if len(s.dtmfQueue) > 0 {
+		s.dtmfUntil = due
 		return nil, s.dtmfPacket()
 	}
 	for len(s.queue) > 0 {
