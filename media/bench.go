@@ -15,7 +15,6 @@ import (
 
 	"github.com/pion/rtp"
 	"golang.org/x/net/ipv4"
-	"golang.org/x/sys/unix"
 )
 
 // MediaBenchConfig says what RunMediaBenchConfig sets up.
@@ -461,16 +460,6 @@ func benchSignal(n int) []int16 {
 		out[i] = int16(env * v * 20000)
 	}
 	return out
-}
-
-// threadCPU is the calling thread's CPU time (the goroutine must be locked
-// to its thread).
-func threadCPU() time.Duration {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func cpuTime() time.Duration {

@@ -29,11 +29,12 @@ func newSender(time.Duration, int) (*rtpSender, error, error) { return nil, nil,
 
 func newSenderMember(net.PacketConn) (*senderMember, error) { return nil, errNoSender }
 
-func (*senderMember) free()                                  {}
-func (*rtpSender) add(*senderMember, []byte, netip.AddrPort) {}
-func (*rtpSender) flush(int64) error                         { return errNoSender }
-func (*rtpSender) retire(*senderMember)                      {}
-func (*rtpSender) stop()                                     {}
+func (*senderMember) free()                                          {}
+func (*senderMember) recall() (uint16, bool)                         { return 0, false }
+func (*rtpSender) add(*senderMember, []byte, netip.AddrPort, uint32) {}
+func (*rtpSender) flush(int64) error                                 { return errNoSender }
+func (*rtpSender) retire(*senderMember)                              {}
+func (*rtpSender) stop()                                             {}
 func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, senderCounts) {
 	return 0, senderCounts{}
 }
