@@ -338,3 +338,40 @@ func TestSenderRecallOnStopPlayback(t *testing.T) {
 		t.Errorf("no packet recalled: %+v", st)
 	}
 }
+
+// The sender thread writes from IPv6 sockets too, and from a dual-stack
+// socket to an IPv4 peer (as a v4-mapped address).
+func TestSenderIPv6AndDualStack(t *testing.T) {
+	for _, c := range []struct{ name, local, far string }{
+		{"ipv6", "[::1]:0", "[::1]:0"},
+		{"dual-stack to ipv4", "[::]:0", "127.0.0.1:0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := NewPacer(20 * time.Millisecond)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			p.Start(ctx)
+			defer p.Stop()
+			fc, err := net.ListenPacket("udp", c.far)
+			if err != nil {
+				t.Fatal(err)
+			}
+			far := fc.(*net.UDPConn)
+			defer far.Close()
+			conn, err := net.ListenPacket("udp", c.local)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := NewSession(SessionConfig{Conn: conn, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, Pacer: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Start(ctx)
+			defer s.Close()
+			hearPackets(t, s, far, 5)
+			if st := p.Stats(); st.ThreadSent < 5 || st.SendErrors != 0 {
+				t.Errorf("sender thread wrote %d packets, %d errors", st.ThreadSent, st.SendErrors)
+			}
+		})
+	}
+}
