@@ -360,7 +360,9 @@ func (c *chunk) match(t queryTerm) int {
 
 // Extractive composes answers from the passages' own sentences: the ones
 // that share most with the question, at most two, from the best passage
-// and (when it says more about the question) the next one.
+// and (when it says more about the question) the next one; a sentence
+// carrying the kind of fact the question asks for (see answerKind) is
+// preferred.
 type Extractive struct{}
 
 func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passage) (Answer, error) {
@@ -397,11 +399,17 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 	for _, st := range stems(question, lang) {
 		q[st] = true
 	}
+	// A sentence with the kind of fact asked for (a price for "how much")
+	// gets a head start until one is kept.
+	kind, factKept := kindOf(question, lang), false
 	var keep []sent
 	for len(keep) < 2 && len(all) > 0 {
 		best, bestScore := -1, 0.0
 		for j, c := range all {
 			sc := c.prior
+			if !factKept && kind.carries(c.text) {
+				sc += factBonus
+			}
 			seen := map[string]bool{}
 			for _, st := range c.stems {
 				if q[st] && !covered[st] && !seen[st] {
@@ -414,6 +422,7 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 			}
 		}
 		keep = append(keep, all[best])
+		factKept = factKept || kind.carries(all[best].text)
 		for _, st := range all[best].stems {
 			covered[st] = true
 		}
@@ -439,6 +448,10 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 	}
 	return Answer{Text: strings.Join(texts, " "), Citations: cites, Found: true}, nil
 }
+
+// factBonus is the head start of a sentence carrying the fact asked for:
+// about what being an article's first sentence is worth.
+const factBonus = 1.5
 
 func splitSentences(text string) []string {
 	var out []string
