@@ -49,7 +49,7 @@ type callState struct {
 	misunderstood int // consecutive turns not understood
 	offeredPerson bool
 	handedOff     bool
-	answered      []string // article ids answered from
+	answeredFrom  []string // article ids answered from
 	transcript    []string
 	lastIntent    string
 	ended         bool
@@ -142,6 +142,8 @@ func (s *callState) turn(ctx workflow.Context, t TurnInput) (Decision, error) {
 		} else {
 			d = s.reply(pReprompt, "silence-1")
 		}
+	case !understood && t.Text != "" && s.answerUnclassified(ctx, t.Text, &d):
+		// Not recognised as anything, but the knowledge base answers it.
 	case !understood:
 		s.misunderstood++
 		if s.misunderstood >= 2 {
@@ -224,7 +226,7 @@ func (s *callState) dtmf(ctx workflow.Context, keys, text string) Decision {
 }
 
 // answer asks the knowledge base; what it cannot answer goes to a person on request.
-func (s *callState) answer(ctx workflow.Context, question string) Decision {
+func (s *callState) lookUp(ctx workflow.Context, question string) (AnswerResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 3 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumAttempts: 2},
@@ -232,6 +234,29 @@ func (s *callState) answer(ctx workflow.Context, question string) Decision {
 	var a *Activities
 	var res AnswerResult
 	err := workflow.ExecuteActivity(actx, a.AnswerQuestion, AnswerRequest{Question: question, Language: s.lang}).Get(ctx, &res)
+	return res, err
+}
+
+// answerUnclassified tries the knowledge base with words the intent
+// classifier did not recognise (a question put unusually, a low
+// confidence): a confident answer is better than "I did not understand".
+// Anything less, and the caller is asked to say it again as before.
+func (s *callState) answerUnclassified(ctx workflow.Context, text string, d *Decision) bool {
+	// Calls in flight when this arrived replay without the lookup.
+	if workflow.GetVersion(ctx, "unclassified-tries-knowledge", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return false
+	}
+	res, err := s.lookUp(ctx, text)
+	if err != nil || !res.Found {
+		return false
+	}
+	s.misunderstood = 0
+	*d = s.answered(res, "answered-unclassified")
+	return true
+}
+
+func (s *callState) answer(ctx workflow.Context, question string) Decision {
+	res, err := s.lookUp(ctx, question)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("knowledge lookup failed", "error", err)
 		s.offeredPerson = true
@@ -244,10 +269,15 @@ func (s *callState) answer(ctx workflow.Context, question string) Decision {
 		d.AnswerConfidence = res.Confidence
 		return d
 	}
+	return s.answered(res, "answered")
+}
+
+// answered says a found answer and asks if there is anything else.
+func (s *callState) answered(res AnswerResult, reason string) Decision {
 	s.route, s.queue = RouteSelfService, ""
-	s.answered = append(s.answered, res.Citations...)
+	s.answeredFrom = append(s.answeredFrom, res.Citations...)
 	return Decision{
-		Route: RouteSelfService, Language: s.lang, Reason: "answered",
+		Route: RouteSelfService, Language: s.lang, Reason: reason,
 		Reply:     strings.TrimSpace(res.Text) + " " + say(s.lang, pAnythingElse),
 		Citations: res.Citations, AnswerConfidence: res.Confidence, RetrievalMS: res.RetrievalMS,
 	}
@@ -297,8 +327,8 @@ func (s *callState) handoff(ctx workflow.Context, queue string, priority int, re
 func (s *callState) summary(reason, intent string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Language: %s. Reason: %s (intent %s). Turns with the bot: %d.", s.lang, reason, intent, s.turns)
-	if len(s.answered) > 0 {
-		fmt.Fprintf(&b, " Bot answered from: %s.", strings.Join(s.answered, ", "))
+	if len(s.answeredFrom) > 0 {
+		fmt.Fprintf(&b, " Bot answered from: %s.", strings.Join(s.answeredFrom, ", "))
 	}
 	if s.route != RouteNone && s.route != RouteHandoff {
 		fmt.Fprintf(&b, " Earlier route: %s.", s.route)
