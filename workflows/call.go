@@ -225,7 +225,7 @@ func (s *callState) dtmf(ctx workflow.Context, keys, text string) Decision {
 	return s.reply(pClarify, "dtmf-unknown")
 }
 
-// answer asks the knowledge base; what it cannot answer goes to a person on request.
+// lookUp asks the knowledge base (the AnswerQuestion activity).
 func (s *callState) lookUp(ctx workflow.Context, question string) (AnswerResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 3 * time.Second,
@@ -255,6 +255,7 @@ func (s *callState) answerUnclassified(ctx workflow.Context, text string, d *Dec
 	return true
 }
 
+// answer asks the knowledge base; what it cannot answer goes to a person on request.
 func (s *callState) answer(ctx workflow.Context, question string) Decision {
 	res, err := s.lookUp(ctx, question)
 	if err != nil {
