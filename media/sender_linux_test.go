@@ -52,12 +52,20 @@ func openFDs(t *testing.T) int {
 // senderCall is one session on pacer p talking to a plain UDP socket.
 func senderCall(t *testing.T, ctx context.Context, p *Pacer) (*Session, *net.UDPConn) {
 	t.Helper()
-	far, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	return senderCallOn(t, ctx, p, "127.0.0.1:0", "127.0.0.1:0")
+}
+
+// senderCallOn is senderCall with the session's socket on local and the
+// far end's on farAddr.
+func senderCallOn(t *testing.T, ctx context.Context, p *Pacer, local, farAddr string) (*Session, *net.UDPConn) {
+	t.Helper()
+	fc, err := net.ListenPacket("udp", farAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	far := fc.(*net.UDPConn)
 	t.Cleanup(func() { far.Close() })
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	c, err := net.ListenPacket("udp", local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,22 +360,7 @@ func TestSenderIPv6AndDualStack(t *testing.T) {
 			defer cancel()
 			p.Start(ctx)
 			defer p.Stop()
-			fc, err := net.ListenPacket("udp", c.far)
-			if err != nil {
-				t.Fatal(err)
-			}
-			far := fc.(*net.UDPConn)
-			defer far.Close()
-			conn, err := net.ListenPacket("udp", c.local)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := NewSession(SessionConfig{Conn: conn, Remote: far.LocalAddr().(*net.UDPAddr), Codec: PCMU, Pacer: p})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.Start(ctx)
-			defer s.Close()
+			s, far := senderCallOn(t, ctx, p, c.local, c.far)
 			hearPackets(t, s, far, 5)
 			if st := p.Stats(); st.ThreadSent < 5 || st.SendErrors != 0 {
 				t.Errorf("sender thread wrote %d packets, %d errors", st.ThreadSent, st.SendErrors)
