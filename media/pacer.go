@@ -91,11 +91,20 @@ type Pacer struct {
 	overrun  atomic.Uint64    // batches a sender thread had no room for (it was that far behind)
 	lateness latencyHistogram // per packet: when it was sent vs. its own scheduled time
 	spacing  latencyHistogram // per call: |gap between consecutive packets - interval|
-	lateMax  atomic.Int64     // of the sender threads stopped so far
 	stopped  struct {
 		sync.Mutex
 		senderCounts // of the sender threads stopped so far
 	}
+}
+
+// senderCounts are what sender threads wrote, failed to write, and dropped
+// as recalled.
+type senderCounts struct{ sent, errors, recalled uint64 }
+
+func (c *senderCounts) add(o senderCounts) {
+	c.sent += o.sent
+	c.errors += o.errors
+	c.recalled += o.recalled
 }
 
 type pacerShard struct {
@@ -193,8 +202,7 @@ func (p *Pacer) Start(ctx context.Context) {
 		for _, s := range p.shards {
 			s.mu.Lock()
 			if s.sender != nil {
-				lateMax, counts := s.sender.stats(&p.lateness, &p.spacing)
-				p.noteLateMax(lateMax)
+				counts := s.sender.stats(&p.lateness, &p.spacing)
 				p.stopped.Lock()
 				p.stopped.add(counts)
 				p.stopped.Unlock()
@@ -204,15 +212,6 @@ func (p *Pacer) Start(ctx context.Context) {
 			s.mu.Unlock()
 		}
 	}()
-}
-
-func (p *Pacer) noteLateMax(d time.Duration) {
-	for {
-		m := p.lateMax.Load()
-		if int64(d) <= m || p.lateMax.CompareAndSwap(m, int64(d)) {
-			return
-		}
-	}
 }
 
 // runShard is one worker: it wakes at each of its occupied slots' times
@@ -445,16 +444,13 @@ func (p *Pacer) Stats() PacerStats {
 	var late, spacing latencyHistogram
 	late.add(&p.lateness)
 	spacing.add(&p.spacing)
-	lateMax := time.Duration(max(p.lateness.max.Load(), p.lateMax.Load()))
 	p.stopped.Lock()
 	counts := p.stopped.senderCounts
 	p.stopped.Unlock()
 	for _, s := range p.shards {
 		s.mu.Lock()
 		if s.sender != nil {
-			m, c := s.sender.stats(&late, &spacing)
-			lateMax = max(lateMax, m)
-			counts.add(c)
+			counts.add(s.sender.stats(&late, &spacing))
 		}
 		s.mu.Unlock()
 	}
@@ -462,7 +458,7 @@ func (p *Pacer) Stats() PacerStats {
 		Ticks:       p.ticks.Load(),
 		LatenessP50: late.quantile(0.50),
 		LatenessP99: late.quantile(0.99),
-		LatenessMax: lateMax,
+		LatenessMax: time.Duration(late.max.Load()),
 		SpacingP50:  spacing.quantile(0.50),
 		SpacingP99:  spacing.quantile(0.99),
 		Skipped:     p.skipped.Load(),
@@ -479,7 +475,6 @@ func (p *Pacer) ResetStats() {
 	p.spacing.reset()
 	p.skipped.Store(0)
 	p.overrun.Store(0)
-	p.lateMax.Store(0)
 	p.stopped.Lock()
 	p.stopped.senderCounts = senderCounts{}
 	p.stopped.Unlock()
@@ -511,10 +506,15 @@ func (h *latencyHistogram) observe(d time.Duration) {
 		i = len(h.buckets) - 1
 	}
 	h.buckets[i].Add(1)
+	h.noteMax(d)
+}
+
+// noteMax raises the maximum to d if d is above it.
+func (h *latencyHistogram) noteMax(d time.Duration) {
 	for {
 		m := h.max.Load()
 		if int64(d) <= m || h.max.CompareAndSwap(m, int64(d)) {
-			break
+			return
 		}
 	}
 }
@@ -543,9 +543,7 @@ func (h *latencyHistogram) add(o *latencyHistogram) {
 	for i := range h.buckets {
 		h.buckets[i].Add(o.buckets[i].Load())
 	}
-	if m := o.max.Load(); m > h.max.Load() {
-		h.max.Store(m)
-	}
+	h.noteMax(time.Duration(o.max.Load()))
 }
 
 func (h *latencyHistogram) reset() {

@@ -146,26 +146,17 @@ func (s *rtpSender) retire(m *senderMember) {
 // stop ends the thread; members still queued for retirement are freed.
 func (s *rtpSender) stop() { C.vs_sender_stop(s.s) }
 
-// senderCounts are what a sender thread wrote, failed to write, and
-// dropped as recalled.
-type senderCounts struct{ sent, errors, recalled uint64 }
-
-func (c *senderCounts) add(o senderCounts) {
-	c.sent += o.sent
-	c.errors += o.errors
-	c.recalled += o.recalled
-}
-
-// stats adds the thread's figures to late and gap and returns the worst
-// lateness and its counts.
-func (s *rtpSender) stats(late, gap *latencyHistogram) (time.Duration, senderCounts) {
+// stats adds the thread's figures to late (its worst lateness included) and
+// gap, and returns its counts.
+func (s *rtpSender) stats(late, gap *latencyHistogram) senderCounts {
 	var st C.vs_stats
 	C.vs_sender_stats(s.s, &st)
 	for i := range late.buckets {
 		late.buckets[i].Add(uint64(st.late[i]))
 		gap.buckets[i].Add(uint64(st.gap[i]))
 	}
-	return time.Duration(st.late_max), senderCounts{uint64(st.sent), uint64(st.errors), uint64(st.recalled)}
+	late.noteMax(time.Duration(st.late_max))
+	return senderCounts{uint64(st.sent), uint64(st.errors), uint64(st.recalled)}
 }
 
 func (s *rtpSender) resetStats() { C.vs_sender_reset(s.s) }

@@ -15,14 +15,6 @@ type rtpSender struct{}
 
 type senderMember struct{ gen uint32 }
 
-type senderCounts struct{ sent, errors, recalled uint64 }
-
-func (c *senderCounts) add(o senderCounts) {
-	c.sent += o.sent
-	c.errors += o.errors
-	c.recalled += o.recalled
-}
-
 var errNoSender = errors.New("media sender threads are only built on Linux")
 
 func newSender(time.Duration, int) (*rtpSender, error, error) { return nil, nil, errNoSender }
@@ -35,8 +27,6 @@ func (*rtpSender) add(*senderMember, []byte, netip.AddrPort, uint32) {}
 func (*rtpSender) flush(int64) error                                 { return errNoSender }
 func (*rtpSender) retire(*senderMember)                              {}
 func (*rtpSender) stop()                                             {}
-func (*rtpSender) stats(_, _ *latencyHistogram) (time.Duration, senderCounts) {
-	return 0, senderCounts{}
-}
-func (*rtpSender) resetStats() {}
-func monoNow() int64           { return time.Now().UnixNano() }
+func (*rtpSender) stats(_, _ *latencyHistogram) senderCounts         { return senderCounts{} }
+func (*rtpSender) resetStats()                                       {}
+func monoNow() int64                                                 { return time.Now().UnixNano() }
