@@ -369,11 +369,13 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 	if len(ps) == 0 {
 		return Answer{}, nil
 	}
+	kind := kindOf(question, lang)
 	type sent struct {
 		p, i  int
 		text  string
 		stems []string
 		prior float64
+		fact  bool // carries the kind of fact asked for
 	}
 	var all []sent
 	for pi, p := range ps[:min(3, len(ps))] {
@@ -388,7 +390,7 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 			if p.Ord == 0 {
 				prior += 1
 			}
-			all = append(all, sent{pi, i, s, stems(s, lang), prior})
+			all = append(all, sent{pi, i, s, stems(s, lang), prior, kind.carries(s)})
 		}
 	}
 	// Pick two sentences; the second scores only the question's words the
@@ -401,13 +403,13 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 	}
 	// A sentence with the kind of fact asked for (a price for "how much")
 	// gets a head start until one is kept.
-	kind, factKept := kindOf(question, lang), false
+	factKept := false
 	var keep []sent
 	for len(keep) < 2 && len(all) > 0 {
 		best, bestScore := -1, 0.0
 		for j, c := range all {
 			sc := c.prior
-			if !factKept && kind.carries(c.text) {
+			if !factKept && c.fact {
 				sc += factBonus
 			}
 			seen := map[string]bool{}
@@ -422,7 +424,7 @@ func (Extractive) Compose(ctx context.Context, question, lang string, ps []Passa
 			}
 		}
 		keep = append(keep, all[best])
-		factKept = factKept || kind.carries(all[best].text)
+		factKept = factKept || all[best].fact
 		for _, st := range all[best].stems {
 			covered[st] = true
 		}
