@@ -49,8 +49,7 @@ func TestServeAgainstTemporalCluster(t *testing.T) {
 		t.Fatal("an embedded Temporal database was created")
 	}
 
-	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
-	c := callFrom(t, a, "sipp", 20*time.Second)
+	c := sippPressesZero(t, a)
 	if _, ok := turnWith(c, func(t callstore.Turn) bool { return t.DTMF == "0" && t.Route == "handoff" }); !ok {
 		t.Fatalf("no DTMF 0 turn routed to handoff; turns: %+v", c.Turns)
 	}

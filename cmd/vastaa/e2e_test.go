@@ -279,11 +279,18 @@ func TestE2EBaresipAsksForPerson(t *testing.T) {
 	}
 }
 
+// sippPressesZero runs sipp's caller pressing 0 against a and returns the
+// ended call's record. sipp's play_dtmf sends RFC 4733 on payload type 96;
+// its caller is "sipp".
+func sippPressesZero(t *testing.T, a *app) callstore.Call {
+	t.Helper()
+	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
+	return callFrom(t, a, "sipp", 20*time.Second)
+}
+
 func TestE2ESippPressesZero(t *testing.T) {
 	a := runningApp(t)
-	// sipp's play_dtmf sends RFC 4733 on payload type 96; its caller is "sipp".
-	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
-	c := callFrom(t, a, "sipp", 20*time.Second)
+	c := sippPressesZero(t, a)
 	turn, ok := turnWith(c, func(t callstore.Turn) bool { return t.DTMF == "0" })
 	if !ok {
 		t.Fatalf("no DTMF 0 turn; turns: %+v", c.Turns)
@@ -358,8 +365,7 @@ func TestE2ECallerHangsUpMidSentence(t *testing.T) {
 // lateness, one sender thread per shard.
 func TestMediaClockAPI(t *testing.T) {
 	a := runningApp(t)
-	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
-	callFrom(t, a, "sipp", 20*time.Second)
+	sippPressesZero(t, a)
 	resp, err := http.Get("http://" + a.httpAddr + "/api/media")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vastaa/vastaa/evals"
-	"github.com/vastaa/vastaa/media/sipua/sipptest"
 )
 
 // TestEvalSuiteTextMode is the CI gate: the shipped scenarios, in text
@@ -33,8 +32,7 @@ func TestEvalSuiteTextMode(t *testing.T) {
 	}
 	// The KPI page checked below needs a call record even when this test
 	// runs alone: a sipp caller presses 0.
-	sipptest.RunT(t, sipptest.Options{Scenario: sipptest.Scenario("dtmf0.xml"), Target: a.sipAddr, Timeout: 30 * time.Second})
-	callFrom(t, a, "sipp", 20*time.Second)
+	sippPressesZero(t, a)
 	runID := "ci-" + time.Now().UTC().Format("20060102-150405")
 	rep := runEvals(context.Background(), a, runID, scenarios, 4, nil)
 	var sb strings.Builder
