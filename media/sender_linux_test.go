@@ -78,6 +78,17 @@ func senderCallOn(t *testing.T, ctx context.Context, p *Pacer, local, farAddr st
 	return s, far
 }
 
+// statsAfter returns p's figures once its sender threads have counted at
+// least n packets written (or after a second). A thread counts a packet
+// when sendto returns, and on loopback the far end may read it before then.
+func statsAfter(p *Pacer, n uint64) PacerStats {
+	st := p.Stats()
+	for end := time.Now().Add(time.Second); st.ThreadSent < n && time.Now().Before(end); st = p.Stats() {
+		time.Sleep(time.Millisecond)
+	}
+	return st
+}
+
 // startedCall is a running pacer with one call on it (see senderCall).
 func startedCall(t *testing.T) (*Pacer, *Session, *net.UDPConn) {
 	t.Helper()
@@ -130,7 +141,7 @@ func TestPacerRealtimeThreads(t *testing.T) {
 	if got := runtime.GOMAXPROCS(0); got != procs0 {
 		t.Errorf("GOMAXPROCS %d while running, want %d", got, procs0)
 	}
-	st := p.Stats()
+	st := statsAfter(p, 10)
 	if st.ThreadSent < 10 || st.LatenessP99 <= 0 || st.SpacingP99 <= 0 {
 		t.Errorf("the sender threads wrote %d packets, lateness p99 %v, spacing p99 %v", st.ThreadSent, st.LatenessP99, st.SpacingP99)
 	}
@@ -170,7 +181,7 @@ func TestPacerRealtimeRefused(t *testing.T) {
 	}
 	s, far := senderCall(t, ctx, p)
 	hearPackets(t, s, far, 10)
-	if st := p.Stats(); st.ThreadSent < 10 {
+	if st := statsAfter(p, 10); st.ThreadSent < 10 {
 		t.Errorf("the sender threads wrote %d packets", st.ThreadSent)
 	}
 }
@@ -362,7 +373,7 @@ func TestSenderIPv6AndDualStack(t *testing.T) {
 			defer p.Stop()
 			s, far := senderCallOn(t, ctx, p, c.local, c.far)
 			hearPackets(t, s, far, 5)
-			if st := p.Stats(); st.ThreadSent < 5 || st.SendErrors != 0 {
+			if st := statsAfter(p, 5); st.ThreadSent < 5 || st.SendErrors != 0 {
 				t.Errorf("sender thread wrote %d packets, %d errors", st.ThreadSent, st.SendErrors)
 			}
 		})
